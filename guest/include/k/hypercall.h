@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: MIT */
+/* Guest side of the hypercalls defined in onyx/abi.h. */
+#ifndef K_HYPERCALL_H
+#define K_HYPERCALL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "onyx/abi.h"
+
+/* Writes to a console stream; splits at ONYX_CONSOLE_MAX. `buf` may be
+ * any mapped kernel or app address (copied through a bounce buffer). */
+void k_hc_console_write(uint32_t stream, uint32_t level, const void *buf,
+                        size_t len);
+/* Fills `out` with host clocks and the guest TSC at the same moment. */
+void k_hc_clock(struct onyx_hc_clock *out);
+/* See struct onyx_hc_poll. Returns packets waiting in the RX ring. */
+uint32_t k_hc_poll(uint64_t deadline_ns, uint32_t *stop);
+_Noreturn void k_hc_exit(int status);
+_Noreturn void k_hc_crash(struct onyx_hc_crash *crash);
+
+#endif
