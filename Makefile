@@ -121,7 +121,7 @@ $(HTTPD_IMAGE): $(ONYX) $(wildcard examples/httpd/*.c) \
         $(shell find examples/httpd/rootfs -type f 2>/dev/null)
 	@mkdir -p $(dir $@)
 	$(Q)$(ONYX) build -o $@ --rootfs examples/httpd/rootfs \
-	    examples/httpd/httpd.c -- --port 8080 --root /
+	    examples/httpd/httpd.c examples/httpd/sha256.c -- --port 8080 --root /
 examples: $(HTTPD_IMAGE)
 
 demo: $(HTTPD_IMAGE)
