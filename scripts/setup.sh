@@ -11,7 +11,7 @@ stamp="$top/build/.setup-done"
 packages=(
     build-essential musl-tools musl-dev libslirp-dev libseccomp-dev
     pkg-config curl apache2-utils wrk dpkg-dev iproute2 gdb
-    binutils xxd python3
+    binutils python3
 )
 
 log() { printf 'setup: %s\n' "$*" >&2; }
@@ -91,6 +91,8 @@ fetch_lwip() {
     mkdir -p "$src_dir"
     local tmp
     tmp=$(mktemp -d "$src_dir/lwip-XXXXXX")
+    # apt-get source downloads as the unprivileged _apt user when it can.
+    chmod 755 "$tmp"
     log "fetching lwip source package from Debian"
     (cd "$tmp" && apt-get source -q --download-only lwip >/dev/null)
     (cd "$tmp" && dpkg-source --no-check -x ./*.dsc lwip-src >/dev/null)
