@@ -149,8 +149,7 @@ static void respond_head_with(struct conn *c, int status, const char *type,
                  "Content-Type: %s\r\n"
                  "Content-Length: %llu\r\n"
                  "Connection: %s\r\n%s\r\n",
-                 status, status_text(status), type,
-                 (unsigned long long)length,
+                 status, status_text(status), type, (unsigned long long)length,
                  c->keep_alive ? "keep-alive" : "close", extra);
     out_append(c, hdr, (size_t)n);
     c->log_status = status;
@@ -250,8 +249,10 @@ static void serve_health(struct conn *c)
     static const char body[] = "{\"status\":\"ok\"}\n";
     char extra[128];
 
-    snprintf(extra, sizeof(extra), "X-Uptime-Ms: %lld\r\n"
-             "X-Requests: %llu\r\n", (long long)(now_ms() - start_ms),
+    snprintf(extra, sizeof(extra),
+             "X-Uptime-Ms: %lld\r\n"
+             "X-Requests: %llu\r\n",
+             (long long)(now_ms() - start_ms),
              (unsigned long long)total_requests);
     respond_head_with(c, 200, "application/json", sizeof(body) - 1, extra);
     if (!c->head)
@@ -490,8 +491,7 @@ static bool conn_step(struct conn *c, short revents)
     if (revents & (POLLERR | POLLNVAL))
         return false;
     if ((revents & (POLLIN | POLLHUP)) && c->req_len < REQ_MAX) {
-        ssize_t n = recv(c->fd, c->req + c->req_len, REQ_MAX - c->req_len,
-                         0);
+        ssize_t n = recv(c->fd, c->req + c->req_len, REQ_MAX - c->req_len, 0);
 
         if (n == 0)
             return false;
@@ -507,8 +507,8 @@ static bool conn_step(struct conn *c, short revents)
         fill_out(c);
         if (c->out_off == c->out_len)
             break;
-        ssize_t n = send(c->fd, c->out + c->out_off,
-                         c->out_len - c->out_off, MSG_NOSIGNAL);
+        ssize_t n = send(c->fd, c->out + c->out_off, c->out_len - c->out_off,
+                         MSG_NOSIGNAL);
 
         if (n < 0) {
             if (errno == EAGAIN || errno == EINTR)

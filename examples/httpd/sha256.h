@@ -10,7 +10,7 @@ struct sha256 {
     uint32_t state[8];
     uint64_t length; /* bytes hashed so far */
     uint8_t block[64];
-    size_t used;     /* bytes waiting in block */
+    size_t used; /* bytes waiting in block */
 };
 
 void sha256_init(struct sha256 *s);

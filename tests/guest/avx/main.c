@@ -7,7 +7,7 @@
 
 __attribute__((target("avx"))) static int avx_add(void)
 {
-    float a[8] = { 1, 2, 3, 4, 5, 6, 7, 8 }, b[8], out[8];
+    float a[8] = {1, 2, 3, 4, 5, 6, 7, 8}, b[8], out[8];
 
     for (int i = 0; i < 8; i++)
         b[i] = 10.0f * (float)i;
@@ -28,7 +28,7 @@ __attribute__((target("avx"))) static int avx_add(void)
  * vector registers). */
 __attribute__((target("avx"))) static int avx_survives_syscall(void)
 {
-    float in[8] = { 1.5f, 2.5f, 3.5f, 4.5f, 5.5f, 6.5f, 7.5f, 8.5f };
+    float in[8] = {1.5f, 2.5f, 3.5f, 4.5f, 5.5f, 6.5f, 7.5f, 8.5f};
     float out[8];
 
     __asm__ volatile("vmovups %1, %%ymm8\n\t"

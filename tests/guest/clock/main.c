@@ -28,7 +28,7 @@ int main(int argc, char **argv)
         prev = now;
     }
     for (int i = 0; i < 5; i++) {
-        struct timespec req = { 0, 100 * 1000000L };
+        struct timespec req = {0, 100 * 1000000L};
         long long before = ns(CLOCK_MONOTONIC);
 
         if (nanosleep(&req, NULL))
@@ -51,8 +51,7 @@ int main(int argc, char **argv)
         gettimeofday(&tv, NULL);
         if (llabs((long long)time(NULL) - host) > 5 ||
             llabs((long long)tv.tv_sec - host) > 5) {
-            printf("realtime %lld vs host %lld\n", (long long)time(NULL),
-                   host);
+            printf("realtime %lld vs host %lld\n", (long long)time(NULL), host);
             return 5;
         }
     }

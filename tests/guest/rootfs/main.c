@@ -58,8 +58,7 @@ static void walk(const char *root, const char *rel)
                 sum = sum * 131 + buf[k];
         if (fd >= 0)
             close(fd);
-        printf("file %s size=%lld sum=%lu\n", sub, (long long)st.st_size,
-               sum);
+        printf("file %s size=%lld sum=%lu\n", sub, (long long)st.st_size, sum);
         free(names[i]);
     }
 }
@@ -75,7 +74,7 @@ int main(int argc, char **argv)
         printf("missing file: %s\n", strerror(errno));
     snprintf(path, sizeof(path), "%s/a.txt", root);
     int fd = open(path, O_RDONLY);
-    char c[4] = { 0 };
+    char c[4] = {0};
 
     if (lseek(fd, 2, SEEK_SET) != 2 || read(fd, c, 3) != 3)
         printf("lseek/read failed\n");

@@ -6,7 +6,7 @@
 static __thread int counter = 42;
 static __thread char greeting[16] = "hello tls";
 static __thread long zeroed_tls;
-static __thread unsigned char big_block[65536] = { 1, 2, 3 };
+static __thread unsigned char big_block[65536] = {1, 2, 3};
 
 int main(void)
 {
