@@ -1,0 +1,144 @@
+/* SPDX-License-Identifier: MIT */
+/* Host-side vCPU run loop and stop-signal handling of the monitor. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+
+#include "log.h"
+#include "monitor.h"
+
+volatile sig_atomic_t mon_stop_signal;
+static struct kvm_run *volatile stop_run;
+
+/* KVM_RUN returns -EINTR for a signal delivered while the guest runs;
+ * immediate_exit covers one that lands just before KVM_RUN. */
+static void on_stop_signal(int sig)
+{
+    mon_stop_signal = sig;
+    if (stop_run)
+        stop_run->immediate_exit = 1;
+}
+
+int mon_signals_init(struct mon_run *r, struct mon_err *err)
+{
+    struct sigaction sa = { .sa_handler = on_stop_signal };
+    struct sigaction ign = { .sa_handler = SIG_IGN };
+    struct {
+        struct kvm_signal_mask hdr;
+        uint8_t set[8];
+    } km = { .hdr.len = 8 };
+    sigset_t block;
+
+    sigemptyset(&sa.sa_mask);
+    sigemptyset(&ign.sa_mask);
+    sigaction(SIGPIPE, &ign, NULL);
+    sigemptyset(&block);
+    sigaddset(&block, SIGINT);
+    sigaddset(&block, SIGTERM);
+    if (sigprocmask(SIG_BLOCK, &block, &r->wait_mask) < 0)
+        return mon_err_set(err, -errno, "sigprocmask: %s", strerror(errno));
+    sigdelset(&r->wait_mask, SIGINT);
+    sigdelset(&r->wait_mask, SIGTERM);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    stop_run = r->vm->run;
+    /* The kernel's sigset is 64 bits: the first 8 bytes of ours. */
+    memcpy(km.set, &r->wait_mask, sizeof(km.set));
+    if (ioctl(r->vm->vcpu_fd, KVM_SET_SIGNAL_MASK, &km) < 0)
+        return mon_err_set(err, -errno, "KVM_SET_SIGNAL_MASK: %s",
+                           strerror(errno));
+    return 0;
+}
+
+static int stop_status(void)
+{
+    return mon_stop_signal == SIGINT ? ONYX_EXIT_SIGINT : ONYX_EXIT_SIGTERM;
+}
+
+static enum mon_hc_result on_io(struct mon_run *r, int *status)
+{
+    struct kvm_run *run = r->vm->run;
+    uint32_t port = run->io.port;
+    uint32_t gpa;
+
+    if (run->io.direction != KVM_EXIT_IO_OUT || run->io.size != 4 ||
+        run->io.count != 1 || port <= ONYX_HC_PORT_BASE ||
+        port >= ONYX_HC_PORT_BASE + ONYX_HC_MAX) {
+        mon_crash_dump(r, "guest %s port 0x%x (size %u, count %u), which "
+                       "is no hypercall",
+                       run->io.direction == KVM_EXIT_IO_OUT ? "wrote to"
+                                                            : "read from",
+                       port, run->io.size, run->io.count);
+        return MON_HC_CRASH;
+    }
+    /* io.data_offset is KVM's, inside the run page it mapped for us. */
+    memcpy(&gpa, (uint8_t *)run + run->io.data_offset, sizeof(gpa));
+    return mon_hypercall(r, port - ONYX_HC_PORT_BASE, gpa, status);
+}
+
+static enum mon_hc_result handle_exit(struct mon_run *r, int *status)
+{
+    struct kvm_run *run = r->vm->run;
+
+    switch (run->exit_reason) {
+    case KVM_EXIT_IO:
+        return on_io(r, status);
+    case KVM_EXIT_INTR:
+        return mon_stop_signal ? MON_HC_STOP : MON_HC_CONTINUE;
+    case KVM_EXIT_HLT:
+        mon_crash_dump(r, "guest halted (hlt with nothing to wake it)");
+        return MON_HC_CRASH;
+    case KVM_EXIT_SHUTDOWN:
+        mon_crash_dump(r, "guest triple fault (CPU shutdown): an exception "
+                       "hit before the kernel could report it");
+        return MON_HC_CRASH;
+    case KVM_EXIT_MMIO:
+        mon_crash_dump(r, "guest %s unbacked physical address 0x%llx "
+                       "(%u bytes)", run->mmio.is_write ? "wrote" : "read",
+                       (unsigned long long)run->mmio.phys_addr,
+                       run->mmio.len);
+        return MON_HC_CRASH;
+    case KVM_EXIT_FAIL_ENTRY:
+        mon_crash_dump(r, "KVM could not enter the guest (hardware reason "
+                       "0x%llx)", (unsigned long long)
+                       run->fail_entry.hardware_entry_failure_reason);
+        return MON_HC_CRASH;
+    case KVM_EXIT_INTERNAL_ERROR:
+        mon_crash_dump(r, "KVM internal error (suberror %u)",
+                       run->internal.suberror);
+        return MON_HC_CRASH;
+    default:
+        mon_crash_dump(r, "unexpected KVM exit reason %u",
+                       run->exit_reason);
+        return MON_HC_CRASH;
+    }
+}
+
+int mon_run_guest(struct mon_run *r)
+{
+    struct kvm_run *run = r->vm->run;
+    int status = 0;
+
+    for (;;) {
+        enum mon_hc_result res;
+
+        if (ioctl(r->vm->vcpu_fd, KVM_RUN, 0) < 0) {
+            if (errno == EINTR && mon_stop_signal)
+                return stop_status();
+            if (errno == EINTR || errno == EAGAIN) {
+                run->immediate_exit = 0;
+                continue;
+            }
+            mon_crash_dump(r, "KVM_RUN failed: %s", strerror(errno));
+            return ONYX_EXIT_CRASH;
+        }
+        res = handle_exit(r, &status);
+        if (res == MON_HC_EXIT)
+            return status;
+        if (res == MON_HC_CRASH)
+            return ONYX_EXIT_CRASH;
+        if (res == MON_HC_STOP || mon_stop_signal)
+            return stop_status();
+    }
+}
