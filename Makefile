@@ -30,8 +30,8 @@ GUEST_COMMON := -std=gnu11 -O2 -g \
     -fno-pic -fno-pie         `# linked at a fixed high address` \
     -mcmodel=kernel           `# code and data in the top 2 GiB` \
     -mno-red-zone             `# exception entry may share a stack` \
-    -mgeneral-regs-only       `# never touch the app's SSE/AVX state` \
-    -fno-stack-protector      `# %fs belongs to the app's TLS` \
+    -mgeneral-regs-only       `# never touch app SSE/AVX state` \
+    -fno-stack-protector      `# %fs belongs to app TLS` \
     -fno-omit-frame-pointer   `# crash reports walk frame pointers` \
     -fno-asynchronous-unwind-tables \
     -fno-common \
