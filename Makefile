@@ -26,16 +26,16 @@ HOST_LIBS := -lslirp -lpthread
 
 # ---- guest side: the library OS kernel ---------------------------------
 GUEST_COMMON := -std=gnu11 -O2 -g \
-    -ffreestanding            `# no hosted libc: we are the kernel` \
-    -fno-pic -fno-pie         `# linked at a fixed high address` \
-    -mcmodel=kernel           `# code and data in the top 2 GiB` \
-    -mno-red-zone             `# exception entry may share a stack` \
-    -mgeneral-regs-only       `# never touch app SSE/AVX state` \
-    -fno-stack-protector      `# %fs belongs to app TLS` \
-    -fno-omit-frame-pointer   `# crash reports walk frame pointers` \
+    -ffreestanding            `\# no hosted libc: we are the kernel` \
+    -fno-pic -fno-pie         `\# linked at a fixed high address` \
+    -mcmodel=kernel           `\# code and data in the top 2 GiB` \
+    -mno-red-zone             `\# exception entry may share a stack` \
+    -mgeneral-regs-only       `\# never touch app SSE/AVX state` \
+    -fno-stack-protector      `\# %fs belongs to app TLS` \
+    -fno-omit-frame-pointer   `\# crash reports walk frame pointers` \
     -fno-asynchronous-unwind-tables \
     -fno-common \
-    -nostdinc                 `# musl headers give the Linux ABI types` \
+    -nostdinc                 `\# musl headers give the Linux ABI types` \
     -isystem $(MUSL_INCLUDE) -isystem $(GCC_INCLUDE) \
     -D_GNU_SOURCE -Iinclude -Iguest/include
 GUEST_CFLAGS := $(GUEST_COMMON) -Wall -Wextra -Werror -Wshadow \
