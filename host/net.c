@@ -39,29 +39,40 @@ static void write_once(uint32_t *p, uint32_t v)
     *(volatile uint32_t *)p = v;
 }
 
+struct mon_net *mon_net_wrap(const struct mon_net_ops *ops, void *be)
+{
+    struct mon_net *n = calloc(1, sizeof(*n));
+
+    if (!n)
+        return NULL;
+    n->ops = ops;
+    n->be = be;
+    return n;
+}
+
 int mon_net_create(struct mon_net **out, const struct mon_net_options *opt,
                    struct onyx_net_config *cfg, struct mon_err *err)
 {
-    struct mon_net *n;
+    const struct mon_net_ops *ops = &mon_net_tap_ops;
+    void *be = NULL;
     int rc;
 
     *out = NULL;
     memset(cfg, 0, sizeof(*cfg));
     if (opt->kind == MON_NET_NONE)
         return 0;
-    n = calloc(1, sizeof(*n));
-    if (!n)
-        return mon_err_set(err, -ENOMEM, "out of memory");
     if (opt->kind == MON_NET_USER) {
-        n->ops = &mon_net_slirp_ops;
-        rc = mon_net_slirp_create(&n->be, opt, cfg, err);
+        ops = &mon_net_slirp_ops;
+        rc = mon_net_slirp_create(&be, opt, cfg, err);
     } else {
-        n->ops = &mon_net_tap_ops;
-        rc = mon_net_tap_create(&n->be, opt, cfg, err);
+        rc = mon_net_tap_create(&be, opt, cfg, err);
     }
-    if (rc < 0) {
-        free(n);
+    if (rc < 0)
         return rc;
+    *out = mon_net_wrap(ops, be);
+    if (!*out) {
+        ops->destroy(be);
+        return mon_err_set(err, -ENOMEM, "out of memory");
     }
     /* A locally administered unicast MAC: 02 then five random bytes. */
     if (getrandom(cfg->mac + 1, 5, 0) != 5)
@@ -69,7 +80,6 @@ int mon_net_create(struct mon_net **out, const struct mon_net_options *opt,
     cfg->mac[0] = 0x02;
     cfg->mtu = ONYX_NET_MTU;
     cfg->present = 1;
-    *out = n;
     return 0;
 }
 

@@ -81,6 +81,10 @@ struct mon_net;
 int mon_net_create(struct mon_net **out, const struct mon_net_options *opt,
                    struct onyx_net_config *cfg, struct mon_err *err);
 
+/* Puts a back end behind the ring service; mon_net_create uses it, and
+ * tests use it with a loopback back end. NULL when out of memory. */
+struct mon_net *mon_net_wrap(const struct mon_net_ops *ops, void *be);
+
 /* Connects the rings the loader placed at guest physical tx/rx. Returns
  * 0, or -EINVAL when they are not inside guest memory. */
 int mon_net_attach(struct mon_net *n, struct mon_vm *vm, uint64_t tx,

@@ -108,7 +108,8 @@ static int list_dir(const char *dir, char ***names, size_t *count,
         n++;
     }
     closedir(d);
-    qsort(v, n, sizeof(*v), name_cmp);
+    if (n > 1)
+        qsort(v, n, sizeof(*v), name_cmp);
     *names = v;
     *count = n;
     return 0;
