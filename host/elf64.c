@@ -75,15 +75,38 @@ static int elf_check_ident(const Elf64_Ehdr *eh, uint64_t size,
                            "ELF machine is %s (e_machine %u), need x86-64",
                            name ? name : "unknown", eh->e_machine);
     }
+    if (eh->e_type != ET_EXEC && eh->e_type != ET_DYN)
+        return mon_err_set(err, -ENOEXEC,
+                           "ELF type %u is not an executable (ET_EXEC)",
+                           eh->e_type);
+    return 0;
+}
+
+/* Runs after the program headers are known to lie in the file, so a
+ * dynamic executable is named as such even when it is also ET_DYN. */
+static int elf_check_static(const Elf64_Ehdr *eh, const uint8_t *data,
+                            struct mon_err *err)
+{
+    const Elf64_Phdr *ph = (const Elf64_Phdr *)(data + eh->e_phoff);
+    bool dynamic = false;
+
+    for (unsigned i = 0; i < eh->e_phnum; i++) {
+        if (ph[i].p_type == PT_INTERP)
+            return mon_err_set(err, -ENOEXEC,
+                               "dynamically linked executable "
+                               "(PT_INTERP): link it with -static");
+        if (ph[i].p_type == PT_DYNAMIC)
+            dynamic = true;
+    }
     if (eh->e_type == ET_DYN)
         return mon_err_set(err, -ENOEXEC,
                            "position-independent executable (ET_DYN): "
                            "static-pie is not supported yet, link with "
                            "-static -no-pie");
-    if (eh->e_type != ET_EXEC)
+    if (dynamic)
         return mon_err_set(err, -ENOEXEC,
-                           "ELF type %u is not an executable (ET_EXEC)",
-                           eh->e_type);
+                           "dynamically linked executable (PT_DYNAMIC): "
+                           "link it with -static");
     return 0;
 }
 
@@ -173,12 +196,6 @@ static int elf_scan_phdrs(struct mon_elf *elf, struct mon_err *err)
     for (unsigned i = 0; i < elf->phnum; i++) {
         int rc;
 
-        if (ph[i].p_type == PT_INTERP || ph[i].p_type == PT_DYNAMIC)
-            return mon_err_set(err, -ENOEXEC,
-                               "dynamically linked executable (%s): "
-                               "link it with -static",
-                               ph[i].p_type == PT_INTERP ? "PT_INTERP"
-                                                         : "PT_DYNAMIC");
         if (ph[i].p_type != PT_LOAD)
             continue;
         rc = elf_add_load(elf, i, &ph[i], err);
@@ -279,6 +296,8 @@ int mon_elf_parse(struct mon_elf *elf, const void *data, uint64_t size,
     if (rc < 0)
         return rc;
     rc = elf_check_phdrs(eh, size, err);
+    if (rc == 0)
+        rc = elf_check_static(eh, data, err);
     if (rc < 0)
         return rc;
     elf->machine = eh->e_machine;

@@ -54,7 +54,8 @@ int main(int argc, char **argv)
 
     mon_log_init("onyx");
     if (!cmd) {
-        usage(stderr);
+        mon_error("missing command: build, run or inspect (see onyx "
+                  "--help)");
         return ONYX_EXIT_ERROR;
     }
     if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 ||

@@ -12,13 +12,14 @@ void mon_opts_init(struct mon_opts *o, int argc, char **argv,
     o->argv = argv;
     o->index = 0;
     o->rest_index = argc;
+    o->current = NULL;
     o->table = table;
 }
 
 const char *mon_opts_current(const struct mon_opts *o)
 {
     static char text[64];
-    const char *arg = o->argv[o->index - 1];
+    const char *arg = o->current ? o->current : "";
     size_t n = strcspn(arg, "=");
 
     if (arg[1] != '-')
@@ -83,6 +84,7 @@ int mon_opts_next(struct mon_opts *o, const char **value)
     if (o->index >= o->argc)
         return MON_OPT_END;
     arg = o->argv[o->index++];
+    o->current = arg;
     if (strcmp(arg, "--") == 0) {
         o->rest_index = o->index;
         o->index = o->argc;

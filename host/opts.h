@@ -28,6 +28,7 @@ struct mon_opts {
     char **argv;
     int index;
     int rest_index;
+    const char *current; /* the argument that named the last option */
     const struct mon_opt *table;
 };
 
