@@ -86,11 +86,11 @@ void k_net_init(void)
     }
     k_net_lock();
     if (vnet_init() == 0)
-        k_info("net: up: ip=%u.%u.%u.%u/%u gw=%u.%u.%u.%u",
-               bi->net.ip & 0xff, (bi->net.ip >> 8) & 0xff,
-               (bi->net.ip >> 16) & 0xff, bi->net.ip >> 24, bi->net.prefix,
-               bi->net.gateway & 0xff, (bi->net.gateway >> 8) & 0xff,
-               (bi->net.gateway >> 16) & 0xff, bi->net.gateway >> 24);
+        k_info("net: up: ip=%u.%u.%u.%u/%u gw=%u.%u.%u.%u", bi->net.ip & 0xff,
+               (bi->net.ip >> 8) & 0xff, (bi->net.ip >> 16) & 0xff,
+               bi->net.ip >> 24, bi->net.prefix, bi->net.gateway & 0xff,
+               (bi->net.gateway >> 8) & 0xff, (bi->net.gateway >> 16) & 0xff,
+               bi->net.gateway >> 24);
     k_net_unlock();
 }
 
@@ -114,39 +114,23 @@ uint64_t k_net_next_deadline(void)
 int k_net_errno(err_t err)
 {
     switch (err) {
-    case ERR_OK:
-        return 0;
+    case ERR_OK: return 0;
     case ERR_MEM:
-    case ERR_BUF:
-        return ENOBUFS;
-    case ERR_TIMEOUT:
-        return ETIMEDOUT;
-    case ERR_RTE:
-        return EHOSTUNREACH;
-    case ERR_INPROGRESS:
-        return EINPROGRESS;
+    case ERR_BUF: return ENOBUFS;
+    case ERR_TIMEOUT: return ETIMEDOUT;
+    case ERR_RTE: return EHOSTUNREACH;
+    case ERR_INPROGRESS: return EINPROGRESS;
     case ERR_VAL:
-    case ERR_ARG:
-        return EINVAL;
-    case ERR_WOULDBLOCK:
-        return EAGAIN;
-    case ERR_USE:
-        return EADDRINUSE;
-    case ERR_ALREADY:
-        return EALREADY;
-    case ERR_ISCONN:
-        return EISCONN;
-    case ERR_CONN:
-        return ENOTCONN;
-    case ERR_IF:
-        return ENETDOWN;
-    case ERR_ABRT:
-        return ECONNABORTED;
-    case ERR_RST:
-        return ECONNRESET;
-    case ERR_CLSD:
-        return EPIPE;
-    default:
-        return EIO;
+    case ERR_ARG: return EINVAL;
+    case ERR_WOULDBLOCK: return EAGAIN;
+    case ERR_USE: return EADDRINUSE;
+    case ERR_ALREADY: return EALREADY;
+    case ERR_ISCONN: return EISCONN;
+    case ERR_CONN: return ENOTCONN;
+    case ERR_IF: return ENETDOWN;
+    case ERR_ABRT: return ECONNABORTED;
+    case ERR_RST: return ECONNRESET;
+    case ERR_CLSD: return EPIPE;
+    default: return EIO;
     }
 }

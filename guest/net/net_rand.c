@@ -15,7 +15,7 @@
 #include "net_internal.h"
 
 /* xoshiro256** state; never all zero once seeded. */
-static uint64_t rng[4] = { 0x9e3779b97f4a7c15ull, 1, 2, 3 };
+static uint64_t rng[4] = {0x9e3779b97f4a7c15ull, 1, 2, 3};
 /* Secret key of the ISN function. */
 static uint64_t isn_key[2];
 
@@ -87,7 +87,7 @@ static uint64_t siphash2(uint64_t m0, uint64_t m1)
     uint64_t v1 = isn_key[1] ^ 0x646f72616e646f6dull;
     uint64_t v2 = isn_key[0] ^ 0x6c7967656e657261ull;
     uint64_t v3 = isn_key[1] ^ 0x7465646279746573ull;
-    uint64_t m[3] = { m0, m1, (uint64_t)16 << 56 };
+    uint64_t m[3] = {m0, m1, (uint64_t)16 << 56};
 
     for (int i = 0; i < 3; i++) {
         v3 ^= m[i];
@@ -107,8 +107,7 @@ static uint64_t siphash2(uint64_t m0, uint64_t m1)
  * same 4-tuple starts above the old one and off-path guessing is hopeless.
  */
 uint32_t k_net_tcp_isn(const struct ip4_addr *local_ip, uint16_t local_port,
-                       const struct ip4_addr *remote_ip,
-                       uint16_t remote_port)
+                       const struct ip4_addr *remote_ip, uint16_t remote_port)
 {
     uint64_t m0 = ((uint64_t)ip4_addr_get_u32(local_ip) << 32) |
                   ip4_addr_get_u32(remote_ip);

@@ -24,12 +24,12 @@ struct k_sock;
 
 enum k_sock_type {
     K_SOCK_STREAM = 1, /* TCP */
-    K_SOCK_DGRAM = 2,  /* UDP */
+    K_SOCK_DGRAM = 2, /* UDP */
 };
 
 /* An IPv4 endpoint. */
 struct k_sockaddr {
-    uint32_t ip;   /* network byte order */
+    uint32_t ip; /* network byte order */
     uint16_t port; /* host byte order */
 };
 
@@ -47,25 +47,25 @@ struct k_sockaddr {
 
 /* Options, with their value in struct k_sockopt_val. */
 enum k_sockopt {
-    K_SO_REUSEADDR,   /* i: bool */
-    K_SO_KEEPALIVE,   /* i: bool */
-    K_SO_BROADCAST,   /* i: bool */
-    K_SO_ERROR,       /* get only, clears: i: positive errno or 0 */
-    K_SO_ACCEPTCONN,  /* get only: i: bool */
-    K_SO_RCVBUF,      /* i: bytes as given to setsockopt */
-    K_SO_SNDBUF,      /* i: bytes as given to setsockopt */
-    K_SO_RCVLOWAT,    /* i: bytes, >= 1 */
-    K_SO_RCVTIMEO,    /* i: ns, 0 = no timeout */
-    K_SO_SNDTIMEO,    /* i: ns, 0 = no timeout */
-    K_SO_LINGER,      /* i: on/off, i2: seconds */
-    K_SO_PRIORITY,    /* i: 0..6, no queueing effect on one link */
-    K_TCP_NODELAY,    /* i: bool */
-    K_TCP_MAXSEG,     /* get only: i: bytes */
-    K_TCP_KEEPIDLE,   /* i: seconds */
-    K_TCP_KEEPINTVL,  /* i: seconds */
-    K_TCP_KEEPCNT,    /* i: probes */
-    K_IP_TOS,         /* i: 0..255 */
-    K_IP_TTL,         /* i: 1..255, -1 = default */
+    K_SO_REUSEADDR, /* i: bool */
+    K_SO_KEEPALIVE, /* i: bool */
+    K_SO_BROADCAST, /* i: bool */
+    K_SO_ERROR, /* get only, clears: i: positive errno or 0 */
+    K_SO_ACCEPTCONN, /* get only: i: bool */
+    K_SO_RCVBUF, /* i: bytes as given to setsockopt */
+    K_SO_SNDBUF, /* i: bytes as given to setsockopt */
+    K_SO_RCVLOWAT, /* i: bytes, >= 1 */
+    K_SO_RCVTIMEO, /* i: ns, 0 = no timeout */
+    K_SO_SNDTIMEO, /* i: ns, 0 = no timeout */
+    K_SO_LINGER, /* i: on/off, i2: seconds */
+    K_SO_PRIORITY, /* i: 0..6, no queueing effect on one link */
+    K_TCP_NODELAY, /* i: bool */
+    K_TCP_MAXSEG, /* get only: i: bytes */
+    K_TCP_KEEPIDLE, /* i: seconds */
+    K_TCP_KEEPINTVL, /* i: seconds */
+    K_TCP_KEEPCNT, /* i: probes */
+    K_IP_TOS, /* i: 0..255 */
+    K_IP_TTL, /* i: 1..255, -1 = default */
 };
 
 struct k_sockopt_val {
@@ -94,8 +94,7 @@ int k_sock_name(struct k_sock *s, bool peer, struct k_sockaddr *out);
 
 /* Sends the bytes of `iov`; `to` may be NULL. Returns bytes queued. */
 long k_sock_send(struct k_sock *s, const struct iovec *iov, int iovcnt,
-                 unsigned flags, const struct k_sockaddr *to,
-                 bool nonblock);
+                 unsigned flags, const struct k_sockaddr *to, bool nonblock);
 /* Receives into `iov`; *flags holds K_MSG_* in and K_MSG_TRUNC out;
  * `from` may be NULL. Returns bytes (0 at end of stream). */
 long k_sock_recv(struct k_sock *s, const struct iovec *iov, int iovcnt,

@@ -71,7 +71,8 @@ bool k_sock_is_local_ip(uint32_t ip)
 {
     struct netif *n;
 
-    NETIF_FOREACH(n) {
+    NETIF_FOREACH(n)
+    {
         if (ip4_addr_get_u32(netif_ip4_addr(n)) == ip)
             return true;
     }
@@ -136,8 +137,8 @@ int k_sock_rxq_push(struct k_sock_rxq *q, struct pbuf *p, uint32_t ip,
             return r;
     }
     e = k_sock_rxq_at(q, q->count);
-    *e = (struct k_sock_rxent){ .p = p, .ip = ip, .port = port,
-                                .nbufs = (uint16_t)pbuf_clen(p) };
+    *e = (struct k_sock_rxent){
+        .p = p, .ip = ip, .port = port, .nbufs = (uint16_t)pbuf_clen(p)};
     q->count++;
     q->bytes += p->tot_len;
     return 0;
@@ -156,15 +157,15 @@ void k_sock_rxq_clear(struct k_sock_rxq *q)
         k_sock_rxq_pop(q);
     }
     k_free(q->ent);
-    *q = (struct k_sock_rxq){ 0 };
+    *q = (struct k_sock_rxq){0};
 }
 
 /* ---- iovec cursor --------------------------------------------------- */
 
-void k_iov_cursor_init(struct k_iov_cursor *c, const struct iovec *iov,
-                       int cnt, size_t skip)
+void k_iov_cursor_init(struct k_iov_cursor *c, const struct iovec *iov, int cnt,
+                       size_t skip)
 {
-    *c = (struct k_iov_cursor){ .iov = iov, .cnt = cnt };
+    *c = (struct k_iov_cursor){.iov = iov, .cnt = cnt};
     while (c->i < cnt && skip >= iov[c->i].iov_len) {
         skip -= iov[c->i].iov_len;
         c->i++;

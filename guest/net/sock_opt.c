@@ -46,9 +46,7 @@ static int set_tcp_only(struct k_sock *s, enum k_sockopt opt, int64_t v)
     if (s->type != K_SOCK_STREAM)
         return -ENOPROTOOPT; /* TCP level on a UDP socket */
     switch (opt) {
-    case K_TCP_NODELAY:
-        o->nodelay = v != 0;
-        return 0;
+    case K_TCP_NODELAY: o->nodelay = v != 0; return 0;
     case K_TCP_KEEPIDLE:
     case K_TCP_KEEPINTVL:
         if (v < 1 || v > KEEP_TIME_MAX)
@@ -63,8 +61,7 @@ static int set_tcp_only(struct k_sock *s, enum k_sockopt opt, int64_t v)
             return -EINVAL;
         o->keepcnt = (uint32_t)v;
         return 0;
-    default:
-        return -ENOPROTOOPT;
+    default: return -ENOPROTOOPT;
     }
 }
 
@@ -76,34 +73,20 @@ static int set_locked(struct k_sock *s, enum k_sockopt opt,
     int64_t v = val->i;
 
     switch (opt) {
-    case K_SO_REUSEADDR:
-        o->reuseaddr = v != 0;
-        return 0;
-    case K_SO_KEEPALIVE:
-        o->keepalive = v != 0;
-        return 0;
-    case K_SO_BROADCAST:
-        o->broadcast = v != 0;
-        return 0;
-    case K_SO_RCVBUF:
-        o->rcvbuf = buf_size(v, RCVBUF_MIN);
-        return 0;
-    case K_SO_SNDBUF:
-        o->sndbuf = buf_size(v, SNDBUF_MIN);
-        return 0;
+    case K_SO_REUSEADDR: o->reuseaddr = v != 0; return 0;
+    case K_SO_KEEPALIVE: o->keepalive = v != 0; return 0;
+    case K_SO_BROADCAST: o->broadcast = v != 0; return 0;
+    case K_SO_RCVBUF: o->rcvbuf = buf_size(v, RCVBUF_MIN); return 0;
+    case K_SO_SNDBUF: o->sndbuf = buf_size(v, SNDBUF_MIN); return 0;
     case K_SO_RCVLOWAT:
         o->rcvlowat = v < 1 ? 1 : v > INT32_MAX ? INT32_MAX : (int)v;
         return 0;
-    case K_SO_RCVTIMEO:
-        o->rcvtimeo_ns = (uint64_t)v;
-        return 0;
-    case K_SO_SNDTIMEO:
-        o->sndtimeo_ns = (uint64_t)v;
-        return 0;
+    case K_SO_RCVTIMEO: o->rcvtimeo_ns = (uint64_t)v; return 0;
+    case K_SO_SNDTIMEO: o->sndtimeo_ns = (uint64_t)v; return 0;
     case K_SO_LINGER:
-        o->linger = v ? (val->i2 < 0 ? 0 : val->i2 > INT32_MAX / 2
-                                                ? INT32_MAX / 2
-                                                : (int)val->i2)
+        o->linger = v ? (val->i2 < 0               ? 0
+                         : val->i2 > INT32_MAX / 2 ? INT32_MAX / 2
+                                                   : (int)val->i2)
                       : -1;
         return 0;
     case K_SO_PRIORITY:
@@ -113,9 +96,7 @@ static int set_locked(struct k_sock *s, enum k_sockopt opt,
             return -EPERM;
         o->priority = (int)v;
         return 0;
-    case K_IP_TOS:
-        o->tos = (int)(v & 0xff);
-        return 0;
+    case K_IP_TOS: o->tos = (int)(v & 0xff); return 0;
     case K_IP_TTL:
         if (v != -1 && (v < 1 || v > 255))
             return -EINVAL;
@@ -123,10 +104,8 @@ static int set_locked(struct k_sock *s, enum k_sockopt opt,
         return 0;
     case K_SO_ERROR:
     case K_SO_ACCEPTCONN:
-    case K_TCP_MAXSEG:
-        return -ENOPROTOOPT; /* read-only */
-    default:
-        return set_tcp_only(s, opt, v);
+    case K_TCP_MAXSEG: return -ENOPROTOOPT; /* read-only */
+    default: return set_tcp_only(s, opt, v);
     }
 }
 
@@ -160,59 +139,36 @@ static int get_locked(struct k_sock *s, enum k_sockopt opt,
     const struct k_sock_opts *o = &s->opts;
     bool tcp = s->type == K_SOCK_STREAM;
 
-    *val = (struct k_sockopt_val){ 0 };
+    *val = (struct k_sockopt_val){0};
     switch (opt) {
-    case K_SO_REUSEADDR:
-        val->i = o->reuseaddr;
-        return 0;
-    case K_SO_KEEPALIVE:
-        val->i = o->keepalive;
-        return 0;
-    case K_SO_BROADCAST:
-        val->i = o->broadcast;
-        return 0;
+    case K_SO_REUSEADDR: val->i = o->reuseaddr; return 0;
+    case K_SO_KEEPALIVE: val->i = o->keepalive; return 0;
+    case K_SO_BROADCAST: val->i = o->broadcast; return 0;
     case K_SO_ERROR:
         val->i = s->err;
         s->err = 0;
         return 0;
-    case K_SO_ACCEPTCONN:
-        val->i = s->state == K_SS_LISTEN;
-        return 0;
+    case K_SO_ACCEPTCONN: val->i = s->state == K_SS_LISTEN; return 0;
     case K_SO_RCVBUF:
-    case K_SO_SNDBUF:
-        val->i = get_buf(s, opt == K_SO_RCVBUF);
-        return 0;
-    case K_SO_RCVLOWAT:
-        val->i = o->rcvlowat;
-        return 0;
-    case K_SO_RCVTIMEO:
-        val->i = (int64_t)o->rcvtimeo_ns;
-        return 0;
-    case K_SO_SNDTIMEO:
-        val->i = (int64_t)o->sndtimeo_ns;
-        return 0;
+    case K_SO_SNDBUF: val->i = get_buf(s, opt == K_SO_RCVBUF); return 0;
+    case K_SO_RCVLOWAT: val->i = o->rcvlowat; return 0;
+    case K_SO_RCVTIMEO: val->i = (int64_t)o->rcvtimeo_ns; return 0;
+    case K_SO_SNDTIMEO: val->i = (int64_t)o->sndtimeo_ns; return 0;
     case K_SO_LINGER:
         val->i = o->linger >= 0;
         val->i2 = o->linger >= 0 ? o->linger : 0;
         return 0;
-    case K_SO_PRIORITY:
-        val->i = o->priority;
-        return 0;
-    case K_IP_TOS:
-        val->i = o->tos;
-        return 0;
+    case K_SO_PRIORITY: val->i = o->priority; return 0;
+    case K_IP_TOS: val->i = o->tos; return 0;
     case K_IP_TTL:
         val->i = o->ttl < 0 ? (tcp ? TCP_TTL : UDP_TTL) : o->ttl;
         return 0;
-    default:
-        break;
+    default: break;
     }
     if (!tcp)
         return -ENOPROTOOPT;
     switch (opt) {
-    case K_TCP_NODELAY:
-        val->i = o->nodelay;
-        return 0;
+    case K_TCP_NODELAY: val->i = o->nodelay; return 0;
     case K_TCP_MAXSEG:
         val->i = s->state == K_SS_CONNECTED && s->pcb.tcp != NULL
                      ? tcp_mss(s->pcb.tcp)
@@ -222,14 +178,12 @@ static int get_locked(struct k_sock *s, enum k_sockopt opt,
         val->i = o->keepidle_s ? o->keepidle_s : TCP_KEEPIDLE_DEFAULT / 1000;
         return 0;
     case K_TCP_KEEPINTVL:
-        val->i = o->keepintvl_s ? o->keepintvl_s
-                                : TCP_KEEPINTVL_DEFAULT / 1000;
+        val->i = o->keepintvl_s ? o->keepintvl_s : TCP_KEEPINTVL_DEFAULT / 1000;
         return 0;
     case K_TCP_KEEPCNT:
         val->i = o->keepcnt ? o->keepcnt : TCP_KEEPCNT_DEFAULT;
         return 0;
-    default:
-        return -ENOPROTOOPT;
+    default: return -ENOPROTOOPT;
     }
 }
 

@@ -38,11 +38,11 @@ struct k_sock_rxq {
 };
 
 enum k_sock_state {
-    K_SS_NEW,        /* fresh or bound; TCP: has a pcb in CLOSED */
-    K_SS_LISTEN,     /* TCP: listen pcb, accept queue */
+    K_SS_NEW, /* fresh or bound; TCP: has a pcb in CLOSED */
+    K_SS_LISTEN, /* TCP: listen pcb, accept queue */
     K_SS_CONNECTING, /* TCP: SYN sent */
-    K_SS_CONNECTED,  /* TCP: established (or closing); UDP: unused */
-    K_SS_CLOSED,     /* TCP: the pcb is gone (reset, timeout, closed) */
+    K_SS_CONNECTED, /* TCP: established (or closing); UDP: unused */
+    K_SS_CLOSED, /* TCP: the pcb is gone (reset, timeout, closed) */
 };
 
 /* Option values as the app set them (applied to pcbs where lwIP has a
@@ -50,12 +50,12 @@ enum k_sock_state {
 struct k_sock_opts {
     uint64_t rcvtimeo_ns; /* 0 = none */
     uint64_t sndtimeo_ns;
-    int linger;           /* seconds, -1 = off */
-    int rcvbuf;           /* 0 = default */
+    int linger; /* seconds, -1 = off */
+    int rcvbuf; /* 0 = default */
     int sndbuf;
     int rcvlowat;
     int priority;
-    int ttl;              /* -1 = default */
+    int ttl; /* -1 = default */
     int tos;
     uint32_t keepidle_s;
     uint32_t keepintvl_s;
@@ -75,16 +75,16 @@ struct k_sock {
     } pcb;
     /* Threads blocked in a call on this socket. */
     struct k_waitq waiters;
-    int err;        /* pending error (positive errno) for SO_ERROR */
-    bool rx_fin;    /* TCP: the peer sent FIN */
-    bool rd_shut;   /* shutdown(SHUT_RD) */
-    bool wr_shut;   /* shutdown(SHUT_WR) */
-    bool was_connected;     /* TCP: reached CONNECTED once */
-    bool nb_connect;        /* TCP: the pending connect was nonblocking */
+    int err; /* pending error (positive errno) for SO_ERROR */
+    bool rx_fin; /* TCP: the peer sent FIN */
+    bool rd_shut; /* shutdown(SHUT_RD) */
+    bool wr_shut; /* shutdown(SHUT_WR) */
+    bool was_connected; /* TCP: reached CONNECTED once */
+    bool nb_connect; /* TCP: the pending connect was nonblocking */
     bool connect_unreported; /* TCP: nonblocking connect done, connect()
                                 has not said so yet */
-    bool want_out;  /* someone saw no POLLOUT; wake k_io_waitq when it
-                       comes back */
+    bool want_out; /* someone saw no POLLOUT; wake k_io_waitq when it
+                      comes back */
     struct k_sock_rxq rxq;
     struct k_sockaddr local; /* last known, for after the pcb is gone */
     struct k_sockaddr remote;
@@ -121,8 +121,8 @@ struct k_iov_cursor {
     int i;
     size_t off;
 };
-void k_iov_cursor_init(struct k_iov_cursor *c, const struct iovec *iov,
-                       int cnt, size_t skip);
+void k_iov_cursor_init(struct k_iov_cursor *c, const struct iovec *iov, int cnt,
+                       size_t skip);
 /* Copies up to `len` bytes of `p` from `offset` into the cursor's
  * buffers; returns bytes copied (less when the buffers are full). */
 size_t k_iov_copy_from_pbuf(struct k_iov_cursor *c, const struct pbuf *p,
@@ -154,8 +154,7 @@ int k_sock_udp_shutdown(struct k_sock *s, unsigned how);
 long k_sock_udp_send(struct k_sock *s, const struct iovec *iov, int iovcnt,
                      const struct k_sockaddr *to);
 long k_sock_udp_recv(struct k_sock *s, const struct iovec *iov, int iovcnt,
-                     unsigned *flags, struct k_sockaddr *from,
-                     bool nonblock);
+                     unsigned *flags, struct k_sockaddr *from, bool nonblock);
 unsigned k_sock_udp_poll(struct k_sock *s); /* core lock held */
 /* Pushes the socket's options into its pcb; core lock held. */
 void k_sock_udp_apply_opts(struct k_sock *s);

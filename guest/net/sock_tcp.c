@@ -146,8 +146,7 @@ static void tcp_err_cb(void *arg, err_t err)
 
     s->pcb.tcp = NULL; /* lwIP has already freed it */
     switch (err) {
-    case ERR_CLSD: /* both sides closed in order */
-        break;
+    case ERR_CLSD: /* both sides closed in order */ break;
     case ERR_RST:
         s->err = s->state == K_SS_CONNECTING ? ECONNREFUSED : ECONNRESET;
         break;
@@ -156,9 +155,7 @@ static void tcp_err_cb(void *arg, err_t err)
          * up: SYN or data retransmissions, or keep-alive probes. */
         s->err = ETIMEDOUT;
         break;
-    default:
-        s->err = k_net_errno(err);
-        break;
+    default: s->err = k_net_errno(err); break;
     }
     s->state = K_SS_CLOSED;
     k_sock_wake(s);
@@ -206,7 +203,7 @@ static err_t tcp_accept_cb(void *arg, struct tcp_pcb *newpcb, err_t err)
     return ERR_OK;
 }
 
-/* ---- socket calls ---------------------------------------------------------- */
+/* ---- socket calls -------------------------------------------------------- */
 
 int k_sock_tcp_init(struct k_sock *s)
 {
@@ -318,7 +315,7 @@ out:
 
 int k_sock_tcp_listen(struct k_sock *s, int backlog)
 {
-    u8_t bl = (u8_t)(backlog < 1 ? 1
+    u8_t bl = (u8_t)(backlog < 1                 ? 1
                      : backlog > TCP_BACKLOG_MAX ? TCP_BACKLOG_MAX
                                                  : backlog);
     struct tcp_pcb *lpcb;
@@ -410,19 +407,14 @@ static int tcp_connect_start(struct k_sock *s, const struct k_sockaddr *addr,
         s->state = K_SS_NEW;
     }
     /* Like Linux, connecting to 0.0.0.0 means this host. */
-    ip4_addr_set_u32(&ip, addr->ip != 0 ? addr->ip
-                                        : PP_HTONL(IPADDR_LOOPBACK));
+    ip4_addr_set_u32(&ip, addr->ip != 0 ? addr->ip : PP_HTONL(IPADDR_LOOPBACK));
     e = tcp_connect(s->pcb.tcp, &ip, addr->port, tcp_connected_cb);
     switch (e) {
-    case ERR_OK:
-        break;
-    case ERR_RTE:
-        return -ENETUNREACH;
+    case ERR_OK: break;
+    case ERR_RTE: return -ENETUNREACH;
     case ERR_USE:
-    case ERR_BUF: /* no free local port */
-        return -EADDRNOTAVAIL;
-    default:
-        return -k_net_errno(e);
+    case ERR_BUF: /* no free local port */ return -EADDRNOTAVAIL;
+    default: return -k_net_errno(e);
     }
     s->state = K_SS_CONNECTING;
     s->nb_connect = nonblock;
@@ -470,12 +462,8 @@ int k_sock_tcp_connect(struct k_sock *s, const struct k_sockaddr *addr,
         return -EOPNOTSUPP;
     k_net_lock();
     switch (s->state) {
-    case K_SS_NEW:
-        r = tcp_connect_start(s, addr, nonblock);
-        break;
-    case K_SS_CONNECTING:
-        r = nonblock ? -EALREADY : 0;
-        break;
+    case K_SS_NEW: r = tcp_connect_start(s, addr, nonblock); break;
+    case K_SS_CONNECTING: r = nonblock ? -EALREADY : 0; break;
     case K_SS_CONNECTED:
         /* The first connect() after a nonblocking one completed reports
          * success, later ones EISCONN, as on Linux. */
@@ -483,9 +471,7 @@ int k_sock_tcp_connect(struct k_sock *s, const struct k_sockaddr *addr,
         s->connect_unreported = false;
         k_net_unlock();
         return r;
-    case K_SS_LISTEN:
-        r = -EISCONN;
-        break;
+    case K_SS_LISTEN: r = -EISCONN; break;
     case K_SS_CLOSED:
         if (s->was_connected) {
             r = -EISCONN;
@@ -542,16 +528,14 @@ int k_sock_tcp_shutdown(struct k_sock *s, unsigned how)
         s->wr_shut = s->wr_shut || (how & K_SHUT_WR);
         r = -ENOTCONN;
         break;
-    default:
-        r = -ENOTCONN;
-        break;
+    default: r = -ENOTCONN; break;
     }
     k_sock_wake(s);
     k_net_unlock();
     return r;
 }
 
-/* ---- data -------------------------------------------------------------------- */
+/* ---- data ---------------------------------------------------------------- */
 
 /* 0 when data may be queued now, 1 when the handshake is still running,
  * else -errno. Core lock held. */
@@ -560,18 +544,15 @@ static int tcp_send_state(struct k_sock *s)
     int e;
 
     switch (s->state) {
-    case K_SS_CONNECTED:
-        return s->wr_shut ? -EPIPE : 0;
-    case K_SS_CONNECTING:
-        return 1;
+    case K_SS_CONNECTED: return s->wr_shut ? -EPIPE : 0;
+    case K_SS_CONNECTING: return 1;
     case K_SS_CLOSED:
         if (s->err == 0)
             return -EPIPE;
         e = s->err;
         s->err = 0;
         return -e;
-    default:
-        return -EPIPE; /* never connected: Linux says EPIPE too */
+    default: return -EPIPE; /* never connected: Linux says EPIPE too */
     }
 }
 
@@ -666,8 +647,8 @@ static void tcp_recved_all(struct tcp_pcb *pcb, size_t n)
 
 /* Copies queued bytes into the cursor, consuming them unless peeking,
  * and opens the receive window by what was consumed. Core lock held. */
-static size_t tcp_copy_out(struct k_sock *s, struct k_iov_cursor *c,
-                           size_t max, bool peek)
+static size_t tcp_copy_out(struct k_sock *s, struct k_iov_cursor *c, size_t max,
+                           bool peek)
 {
     struct k_sock_rxq *q = &s->rxq;
     size_t done = 0;
@@ -707,8 +688,7 @@ long k_sock_tcp_recv(struct k_sock *s, const struct iovec *iov, int iovcnt,
     size_t total = k_sock_iov_total(iov, iovcnt);
     bool peek = *flags & K_MSG_PEEK;
     uint64_t deadline = k_sock_deadline(s->opts.rcvtimeo_ns);
-    size_t target = (*flags & K_MSG_WAITALL) ? total
-                                             : (size_t)s->opts.rcvlowat;
+    size_t target = (*flags & K_MSG_WAITALL) ? total : (size_t)s->opts.rcvlowat;
     size_t done = 0;
 
     *flags = 0;
@@ -753,17 +733,14 @@ unsigned k_sock_tcp_poll(struct k_sock *s)
     unsigned m = 0;
 
     switch (s->state) {
-    case K_SS_LISTEN:
-        return s->acc_first != NULL ? POLLIN | POLLRDNORM : 0;
+    case K_SS_LISTEN: return s->acc_first != NULL ? POLLIN | POLLRDNORM : 0;
     case K_SS_NEW:
         return POLLOUT | POLLWRNORM | POLLHUP; /* what Linux reports */
-    case K_SS_CONNECTING:
-        return 0;
+    case K_SS_CONNECTING: return 0;
     case K_SS_CLOSED:
         m = POLLIN | POLLRDNORM | POLLRDHUP | POLLOUT | POLLWRNORM | POLLHUP;
         return s->err != 0 ? m | POLLERR : m;
-    case K_SS_CONNECTED:
-        break;
+    case K_SS_CONNECTED: break;
     }
     if (s->rxq.bytes >= (size_t)s->opts.rcvlowat)
         m |= POLLIN | POLLRDNORM;

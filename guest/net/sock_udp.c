@@ -133,7 +133,7 @@ int k_sock_udp_connect(struct k_sock *s, const struct k_sockaddr *addr)
     if (addr == NULL) {
         /* AF_UNSPEC dissolves the association. */
         udp_disconnect(s->pcb.udp);
-        s->remote = (struct k_sockaddr){ 0 };
+        s->remote = (struct k_sockaddr){0};
         k_net_unlock();
         return 0;
     }
@@ -275,7 +275,7 @@ long k_sock_udp_recv(struct k_sock *s, const struct iovec *iov, int iovcnt,
         k_iov_cursor_init(&c, iov, iovcnt, 0);
         n = k_iov_copy_from_pbuf(&c, e->p, 0, len < total ? len : total);
         if (from != NULL)
-            *from = (struct k_sockaddr){ .ip = e->ip, .port = e->port };
+            *from = (struct k_sockaddr){.ip = e->ip, .port = e->port};
         if (!peek) {
             /* The rest of a datagram that did not fit is lost. */
             s->rxq.bytes -= len;

@@ -21,8 +21,7 @@ static uint16_t swap16(uint16_t v)
 
 /* Reads an AF_INET sockaddr. AF_UNSPEC sets *unspec when the caller
  * allows it (connect), else is rejected. */
-int k_sock_addr_in(long uaddr, long ulen, struct k_sockaddr *out,
-                   bool *unspec)
+int k_sock_addr_in(long uaddr, long ulen, struct k_sockaddr *out, bool *unspec)
 {
     struct sockaddr_in sin;
     size_t n;
@@ -68,4 +67,3 @@ int k_sock_addr_out(const struct k_sockaddr *a, long uaddr, long ulenp)
     len = sizeof(sin);
     return k_copy_to_user((void *)ulenp, &len, sizeof(len));
 }
-

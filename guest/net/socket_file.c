@@ -20,23 +20,20 @@ _Static_assert(O_NONBLOCK == 04000, "sock_fd.h assumes Linux O_NONBLOCK");
 
 /* The file stays alive while a call sleeps in it, even if another
  * thread closes the fd meanwhile. */
-static long sock_file_readv(struct k_file *f, const struct iovec *iov,
-                            int cnt)
+static long sock_file_readv(struct k_file *f, const struct iovec *iov, int cnt)
 {
     unsigned flags = 0;
     long r;
 
     k_file_get(f);
-    r = k_sock_recv(f->priv, iov, cnt, &flags, NULL,
-                    k_sock_file_nonblock(f));
+    r = k_sock_recv(f->priv, iov, cnt, &flags, NULL, k_sock_file_nonblock(f));
     k_file_put(f);
     return r;
 }
 
 /* TODO(#3): EPIPE should also raise SIGPIPE - apps that rely on the
  * signal to stop writing see only the error. */
-static long sock_file_writev(struct k_file *f, const struct iovec *iov,
-                             int cnt)
+static long sock_file_writev(struct k_file *f, const struct iovec *iov, int cnt)
 {
     long r;
 
@@ -48,14 +45,14 @@ static long sock_file_writev(struct k_file *f, const struct iovec *iov,
 
 static long sock_file_read(struct k_file *f, void *buf, size_t len)
 {
-    struct iovec iov = { .iov_base = buf, .iov_len = len };
+    struct iovec iov = {.iov_base = buf, .iov_len = len};
 
     return sock_file_readv(f, &iov, 1);
 }
 
 static long sock_file_write(struct k_file *f, const void *buf, size_t len)
 {
-    struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
+    struct iovec iov = {.iov_base = (void *)buf, .iov_len = len};
 
     return sock_file_writev(f, &iov, 1);
 }
@@ -102,8 +99,7 @@ static long sock_file_ioctl(struct k_file *f, unsigned long req,
     case TIOCOUTQ:
         r = k_sock_nwrite(f->priv, &v);
         return r < 0 ? r : int_to_user(arg, v);
-    default:
-        return -ENOTTY;
+    default: return -ENOTTY;
     }
 }
 

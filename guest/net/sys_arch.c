@@ -60,7 +60,7 @@ static int wait_for_lwip(struct k_waitq *q, uint64_t deadline)
 
 err_t sys_sem_new(sys_sem_t *sem, u8_t count)
 {
-    *sem = (sys_sem_t){ .valid = true, .count = count };
+    *sem = (sys_sem_t){.valid = true, .count = count};
     return ERR_OK;
 }
 
@@ -103,7 +103,7 @@ void sys_sem_set_invalid(sys_sem_t *sem)
 
 err_t sys_mutex_new(sys_mutex_t *mutex)
 {
-    *mutex = (sys_mutex_t){ .valid = true };
+    *mutex = (sys_mutex_t){.valid = true};
     return ERR_OK;
 }
 
@@ -161,7 +161,7 @@ err_t sys_mbox_new(sys_mbox_t *mbox, int size)
 {
     uint32_t n = size > 0 ? (uint32_t)size : 16;
 
-    *mbox = (sys_mbox_t){ .size = n };
+    *mbox = (sys_mbox_t){.size = n};
     mbox->msgs = k_calloc(n, sizeof(void *));
     if (mbox->msgs == NULL)
         return ERR_MEM;
@@ -273,17 +273,16 @@ void k_net_timers_check(void)
     ms = sys_timeouts_sleeptime();
     if (ms == SYS_TIMEOUTS_SLEEPTIME_INFINITE)
         return;
-    if (k_time_monotonic_ns() + (uint64_t)ms * NS_PER_MS >=
-        timer_mbox_deadline)
+    if (k_time_monotonic_ns() + (uint64_t)ms * NS_PER_MS >= timer_mbox_deadline)
         return;
     timer_mbox->kicked = true;
     k_waitq_wake_all(&timer_mbox->readers);
 }
 
-/* ---- threads, time, protection -------------------------------------------- */
+/* ---- threads, time, protection ------------------------------------------- */
 
-sys_thread_t sys_thread_new(const char *name, lwip_thread_fn thread,
-                            void *arg, int stacksize, int prio)
+sys_thread_t sys_thread_new(const char *name, lwip_thread_fn thread, void *arg,
+                            int stacksize, int prio)
 {
     struct k_thread *t;
     size_t size = stacksize > 0 ? (size_t)stacksize : DEFAULT_THREAD_STACKSIZE;

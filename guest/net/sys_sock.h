@@ -15,8 +15,7 @@
 /* Reads an AF_INET sockaddr of `ulen` bytes at app address `uaddr`.
  * AF_UNSPEC sets *unspec when the caller passes it, else is refused.
  * 0, -EINVAL (length), -EFAULT, -EAFNOSUPPORT. */
-int k_sock_addr_in(long uaddr, long ulen, struct k_sockaddr *out,
-                   bool *unspec);
+int k_sock_addr_in(long uaddr, long ulen, struct k_sockaddr *out, bool *unspec);
 /* Writes `a` as a sockaddr_in to app memory, cut to the length at
  * `ulenp`, and stores the full length there. 0, -EINVAL or -EFAULT. */
 int k_sock_addr_out(const struct k_sockaddr *a, long uaddr, long ulenp);

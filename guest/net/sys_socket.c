@@ -44,7 +44,7 @@ bool k_sock_first_time(uint32_t key)
     return true;
 }
 
-/* ---- socket, bind, listen, accept, connect --------------------------------- */
+/* ---- socket, bind, listen, accept, connect ------------------------------- */
 
 SYSCALL(socket)
 {
@@ -69,11 +69,11 @@ SYSCALL(socket)
         kind = K_SOCK_DGRAM;
     } else {
         if (k_sock_first_time(0x20000u | (uint32_t)(type << 8) |
-                       (uint32_t)(proto & 0xff)))
-            k_warn("net: socket type not supported: type=%d proto=%d",
-                   type, proto);
+                              (uint32_t)(proto & 0xff)))
+            k_warn("net: socket type not supported: type=%d proto=%d", type,
+                   proto);
         return type == SOCK_STREAM || type == SOCK_DGRAM ? -EPROTONOSUPPORT
-                                                          : -ESOCKTNOSUPPORT;
+                                                         : -ESOCKTNOSUPPORT;
     }
     r = k_sock_create(kind, &s);
     if (r < 0)
@@ -102,7 +102,7 @@ SYSCALL(bind)
         else if (sin.sin_addr.s_addr != INADDR_ANY)
             r = -EAFNOSUPPORT;
         else
-            addr = (struct k_sockaddr){ .port = __builtin_bswap16(sin.sin_port) };
+            addr = (struct k_sockaddr){.port = __builtin_bswap16(sin.sin_port)};
     }
     if (r == 0)
         r = k_sock_bind(s, &addr);
@@ -173,16 +173,14 @@ SYSCALL(connect)
         return r;
     r = k_sock_addr_in(a1, a2, &addr, &unspec);
     if (r == 0)
-        r = k_sock_connect(s, unspec ? NULL : &addr,
-                           k_sock_file_nonblock(f));
+        r = k_sock_connect(s, unspec ? NULL : &addr, k_sock_file_nonblock(f));
     k_file_put(f);
     return r;
 }
 
 SYSCALL(shutdown)
 {
-    static const unsigned how[] = { K_SHUT_RD, K_SHUT_WR,
-                                    K_SHUT_RD | K_SHUT_WR };
+    static const unsigned how[] = {K_SHUT_RD, K_SHUT_WR, K_SHUT_RD | K_SHUT_WR};
     struct k_file *f;
     struct k_sock *s;
     int r;

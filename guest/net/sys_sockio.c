@@ -42,8 +42,8 @@ _Static_assert(sizeof(struct linux_msghdr) == 56, "Linux msghdr layout");
 /* Linux caps one call's byte count so it fits the int-sized result. */
 #define IO_MAX 0x7ffff000ul
 
-#define MSG_IGNORED (MSG_NOSIGNAL | MSG_CMSG_CLOEXEC | MSG_DONTROUTE | \
-                     MSG_EOR | MSG_CONFIRM)
+#define MSG_IGNORED \
+    (MSG_NOSIGNAL | MSG_CMSG_CLOEXEC | MSG_DONTROUTE | MSG_EOR | MSG_CONFIRM)
 
 /* Linux MSG_* to K_MSG_*. Flags that only tune Linux internals are
  * ignored; ones whose meaning we cannot give are refused. */
@@ -120,9 +120,9 @@ static int iov_buf_load(struct iov_buf *b, const struct iovec *uiov,
 }
 
 /* Receives into `iov`; the sender goes to *from for datagrams. */
-static long recv_common(long fd, const struct iovec *iov, int cnt,
-                        long flags, unsigned *out_flags,
-                        struct k_sockaddr *from, bool *is_dgram)
+static long recv_common(long fd, const struct iovec *iov, int cnt, long flags,
+                        unsigned *out_flags, struct k_sockaddr *from,
+                        bool *is_dgram)
 {
     unsigned kflags;
     struct k_file *f;
@@ -143,8 +143,8 @@ static long recv_common(long fd, const struct iovec *iov, int cnt,
 
 /* TODO(#3): EPIPE should also raise SIGPIPE unless MSG_NOSIGNAL - apps
  * that rely on the signal to stop writing see only the error. */
-static long send_common(long fd, const struct iovec *iov, int cnt,
-                        long flags, long uaddr, long ulen)
+static long send_common(long fd, const struct iovec *iov, int cnt, long flags,
+                        long uaddr, long ulen)
 {
     struct k_sockaddr to;
     unsigned kflags;
@@ -172,7 +172,7 @@ static long send_common(long fd, const struct iovec *iov, int cnt,
 SYSCALL(recvfrom)
 {
     size_t len = (size_t)a2 > IO_MAX ? IO_MAX : (size_t)a2;
-    struct iovec iov = { .iov_base = (void *)a1, .iov_len = len };
+    struct iovec iov = {.iov_base = (void *)a1, .iov_len = len};
     struct k_sockaddr from;
     unsigned out_flags;
     bool dgram;
@@ -189,8 +189,7 @@ SYSCALL(recvfrom)
         } else {
             socklen_t zero = 0; /* a stream reports no address */
 
-            e = a5 != 0 ? k_copy_to_user((void *)a5, &zero, sizeof(zero))
-                        : 0;
+            e = a5 != 0 ? k_copy_to_user((void *)a5, &zero, sizeof(zero)) : 0;
         }
         if (e < 0)
             return e;
@@ -201,7 +200,7 @@ SYSCALL(recvfrom)
 SYSCALL(sendto)
 {
     size_t len = (size_t)a2 > IO_MAX ? IO_MAX : (size_t)a2;
-    struct iovec iov = { .iov_base = (void *)a1, .iov_len = len };
+    struct iovec iov = {.iov_base = (void *)a1, .iov_len = len};
 
     if (!k_user_range_ok(iov.iov_base, len))
         return -EFAULT;

@@ -42,29 +42,29 @@ struct opt_map {
 };
 
 static const struct opt_map opt_map[] = {
-    { SOL_SOCKET, SO_REUSEADDR, K_SO_REUSEADDR, OPT_INT },
-    { SOL_SOCKET, SO_KEEPALIVE, K_SO_KEEPALIVE, OPT_INT },
-    { SOL_SOCKET, SO_BROADCAST, K_SO_BROADCAST, OPT_INT },
-    { SOL_SOCKET, SO_ERROR, K_SO_ERROR, OPT_INT },
-    { SOL_SOCKET, SO_ACCEPTCONN, K_SO_ACCEPTCONN, OPT_INT },
-    { SOL_SOCKET, SO_RCVBUF, K_SO_RCVBUF, OPT_INT },
-    { SOL_SOCKET, SO_SNDBUF, K_SO_SNDBUF, OPT_INT },
-    { SOL_SOCKET, SO_RCVBUFFORCE, K_SO_RCVBUF, OPT_INT },
-    { SOL_SOCKET, SO_SNDBUFFORCE, K_SO_SNDBUF, OPT_INT },
-    { SOL_SOCKET, SO_RCVLOWAT, K_SO_RCVLOWAT, OPT_INT },
-    { SOL_SOCKET, SO_PRIORITY, K_SO_PRIORITY, OPT_INT },
-    { SOL_SOCKET, LINUX_SO_RCVTIMEO_OLD, K_SO_RCVTIMEO, OPT_TIMEVAL },
-    { SOL_SOCKET, LINUX_SO_SNDTIMEO_OLD, K_SO_SNDTIMEO, OPT_TIMEVAL },
-    { SOL_SOCKET, LINUX_SO_RCVTIMEO_NEW, K_SO_RCVTIMEO, OPT_TIMEVAL },
-    { SOL_SOCKET, LINUX_SO_SNDTIMEO_NEW, K_SO_SNDTIMEO, OPT_TIMEVAL },
-    { SOL_SOCKET, SO_LINGER, K_SO_LINGER, OPT_LINGER },
-    { IPPROTO_TCP, TCP_NODELAY, K_TCP_NODELAY, OPT_INT },
-    { IPPROTO_TCP, TCP_MAXSEG, K_TCP_MAXSEG, OPT_INT },
-    { IPPROTO_TCP, TCP_KEEPIDLE, K_TCP_KEEPIDLE, OPT_INT },
-    { IPPROTO_TCP, TCP_KEEPINTVL, K_TCP_KEEPINTVL, OPT_INT },
-    { IPPROTO_TCP, TCP_KEEPCNT, K_TCP_KEEPCNT, OPT_INT },
-    { IPPROTO_IP, IP_TOS, K_IP_TOS, OPT_INT },
-    { IPPROTO_IP, IP_TTL, K_IP_TTL, OPT_INT },
+    {SOL_SOCKET, SO_REUSEADDR, K_SO_REUSEADDR, OPT_INT},
+    {SOL_SOCKET, SO_KEEPALIVE, K_SO_KEEPALIVE, OPT_INT},
+    {SOL_SOCKET, SO_BROADCAST, K_SO_BROADCAST, OPT_INT},
+    {SOL_SOCKET, SO_ERROR, K_SO_ERROR, OPT_INT},
+    {SOL_SOCKET, SO_ACCEPTCONN, K_SO_ACCEPTCONN, OPT_INT},
+    {SOL_SOCKET, SO_RCVBUF, K_SO_RCVBUF, OPT_INT},
+    {SOL_SOCKET, SO_SNDBUF, K_SO_SNDBUF, OPT_INT},
+    {SOL_SOCKET, SO_RCVBUFFORCE, K_SO_RCVBUF, OPT_INT},
+    {SOL_SOCKET, SO_SNDBUFFORCE, K_SO_SNDBUF, OPT_INT},
+    {SOL_SOCKET, SO_RCVLOWAT, K_SO_RCVLOWAT, OPT_INT},
+    {SOL_SOCKET, SO_PRIORITY, K_SO_PRIORITY, OPT_INT},
+    {SOL_SOCKET, LINUX_SO_RCVTIMEO_OLD, K_SO_RCVTIMEO, OPT_TIMEVAL},
+    {SOL_SOCKET, LINUX_SO_SNDTIMEO_OLD, K_SO_SNDTIMEO, OPT_TIMEVAL},
+    {SOL_SOCKET, LINUX_SO_RCVTIMEO_NEW, K_SO_RCVTIMEO, OPT_TIMEVAL},
+    {SOL_SOCKET, LINUX_SO_SNDTIMEO_NEW, K_SO_SNDTIMEO, OPT_TIMEVAL},
+    {SOL_SOCKET, SO_LINGER, K_SO_LINGER, OPT_LINGER},
+    {IPPROTO_TCP, TCP_NODELAY, K_TCP_NODELAY, OPT_INT},
+    {IPPROTO_TCP, TCP_MAXSEG, K_TCP_MAXSEG, OPT_INT},
+    {IPPROTO_TCP, TCP_KEEPIDLE, K_TCP_KEEPIDLE, OPT_INT},
+    {IPPROTO_TCP, TCP_KEEPINTVL, K_TCP_KEEPINTVL, OPT_INT},
+    {IPPROTO_TCP, TCP_KEEPCNT, K_TCP_KEEPCNT, OPT_INT},
+    {IPPROTO_IP, IP_TOS, K_IP_TOS, OPT_INT},
+    {IPPROTO_IP, IP_TTL, K_IP_TTL, OPT_INT},
 };
 
 static const struct opt_map *opt_find(long level, long name)
@@ -80,8 +80,8 @@ static int unsupported(long level, long name, const char *call)
 {
     if (k_sock_first_time(0x30000u | (uint32_t)((level & 0xff) << 8) |
                           (uint32_t)(name & 0xff)))
-        k_warn("net: %s option not supported: level=%ld name=%ld", call,
-               level, name);
+        k_warn("net: %s option not supported: level=%ld name=%ld", call, level,
+               name);
     return -ENOPROTOOPT;
 }
 
@@ -131,7 +131,7 @@ static int opt_read(enum opt_kind kind, long uval, long ulen,
 SYSCALL(setsockopt)
 {
     const struct opt_map *m = opt_find(a1, a2);
-    struct k_sockopt_val v = { 0 };
+    struct k_sockopt_val v = {0};
     struct k_file *f;
     struct k_sock *s;
     int r;
@@ -159,20 +159,13 @@ static bool opt_fixed(struct k_sock *s, long level, long name, int *out)
     if (level != SOL_SOCKET)
         return false;
     switch (name) {
-    case SO_TYPE:
-        *out = tcp ? SOCK_STREAM : SOCK_DGRAM;
-        return true;
-    case SO_DOMAIN:
-        *out = AF_INET;
-        return true;
-    case SO_PROTOCOL:
-        *out = tcp ? IPPROTO_TCP : IPPROTO_UDP;
-        return true;
+    case SO_TYPE: *out = tcp ? SOCK_STREAM : SOCK_DGRAM; return true;
+    case SO_DOMAIN: *out = AF_INET; return true;
+    case SO_PROTOCOL: *out = tcp ? IPPROTO_TCP : IPPROTO_UDP; return true;
     case SO_SNDLOWAT:
         *out = 1; /* Linux reports 1 and refuses to change it */
         return true;
-    default:
-        return false;
+    default: return false;
     }
 }
 
@@ -222,7 +215,7 @@ static int opt_write(enum opt_kind kind, const struct k_sockopt_val *v,
 SYSCALL(getsockopt)
 {
     const struct opt_map *m = opt_find(a1, a2);
-    struct k_sockopt_val v = { 0 };
+    struct k_sockopt_val v = {0};
     struct k_file *f;
     struct k_sock *s;
     int fixed;

@@ -84,8 +84,8 @@ static err_t vnet_netif_init(struct netif *netif)
     netif->name[1] = 'n';
     netif->output = etharp_output;
     netif->linkoutput = vnet_linkoutput;
-    netif->mtu = cfg->mtu != 0 && cfg->mtu <= ONYX_NET_MTU ? cfg->mtu
-                                                           : ONYX_NET_MTU;
+    netif->mtu =
+        cfg->mtu != 0 && cfg->mtu <= ONYX_NET_MTU ? cfg->mtu : ONYX_NET_MTU;
     netif->hwaddr_len = ETH_HWADDR_LEN;
     memcpy(netif->hwaddr, cfg->mac, ETH_HWADDR_LEN);
     netif->flags = NETIF_FLAG_BROADCAST | NETIF_FLAG_ETHARP |

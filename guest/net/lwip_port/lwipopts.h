@@ -68,7 +68,7 @@ void k_net_mem_free(void *ptr);
 #define LWIP_RAW 0
 #define LWIP_UDP 1
 #define LWIP_TCP 1
-#define LWIP_DNS 0  /* musl's resolver speaks UDP to the server itself */
+#define LWIP_DNS 0 /* musl's resolver speaks UDP to the server itself */
 #define LWIP_DHCP 0 /* addresses come from the boot info */
 #define LWIP_AUTOIP 0
 #define LWIP_IGMP 0
@@ -84,7 +84,7 @@ void k_net_mem_free(void *ptr);
 #define ETH_PAD_SIZE 0
 #define SO_REUSE 1
 
-/* ---- TCP ------------------------------------------------------------------ */
+/* ---- TCP ----------------------------------------------------------------- */
 #define TCP_MSS 1460
 #define TCP_TTL 64
 #define LWIP_WND_SCALE 1
@@ -115,14 +115,13 @@ void k_net_mem_free(void *ptr);
 /* RFC 6528 initial sequence numbers (net_rand.c). */
 struct ip4_addr;
 uint32_t k_net_tcp_isn(const struct ip4_addr *local_ip, uint16_t local_port,
-                       const struct ip4_addr *remote_ip,
-                       uint16_t remote_port);
+                       const struct ip4_addr *remote_ip, uint16_t remote_port);
 #define LWIP_HOOK_TCP_ISN k_net_tcp_isn
 
-/* ---- netifs ---------------------------------------------------------------- */
+/* ---- netifs -------------------------------------------------------------- */
 #define LWIP_SINGLE_NETIF 0
-#define LWIP_HAVE_LOOPIF 1         /* 127.0.0.1 works without a device */
-#define LWIP_NETIF_LOOPBACK 1      /* and so does talking to our own IP */
+#define LWIP_HAVE_LOOPIF 1 /* 127.0.0.1 works without a device */
+#define LWIP_NETIF_LOOPBACK 1 /* and so does talking to our own IP */
 #define LWIP_LOOPBACK_MAX_PBUFS 0
 #define LWIP_NETIF_LOOPBACK_MULTITHREADING 1
 #define LWIP_NETIF_TX_SINGLE_PBUF 0
@@ -130,12 +129,12 @@ uint32_t k_net_tcp_isn(const struct ip4_addr *local_ip, uint16_t local_port,
 #define LWIP_NETIF_STATUS_CALLBACK 0
 #define LWIP_NETIF_LINK_CALLBACK 0
 
-/* ---- checksums ------------------------------------------------------------- */
+/* ---- checksums ----------------------------------------------------------- */
 /* Checksums are computed while tcp_write copies the user data. */
 #define LWIP_CHECKSUM_ON_COPY 1
 #define LWIP_CHKSUM_ALGORITHM 3
 
-/* ---- misc ------------------------------------------------------------------ */
+/* ---- misc ---------------------------------------------------------------- */
 #define LWIP_STATS 0
 #define LWIP_STATS_DISPLAY 0
 #define LWIP_ERRNO_STDINCLUDE 1 /* musl's errno values are Linux's */

@@ -30,7 +30,7 @@ struct k_net_mbox {
     bool valid;
     bool kicked;
     uint32_t size;
-    uint32_t head;  /* next message to fetch */
+    uint32_t head; /* next message to fetch */
     uint32_t count; /* messages queued */
     void **msgs;
     struct k_waitq readers;
