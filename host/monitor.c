@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Host-side vCPU run loop and stop-signal handling of the monitor. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -77,6 +78,30 @@ static enum mon_hc_result on_io(struct mon_run *r, int *status)
     return mon_hypercall(r, port - ONYX_HC_PORT_BASE, gpa, status);
 }
 
+/* KVM's suberror and up to four words of detail (for emulation
+ * failures: the exit reason and the instruction bytes). */
+static void internal_error(struct mon_run *r)
+{
+    const struct kvm_run *run = r->vm->run;
+    uint32_t n = run->internal.ndata;
+    unsigned long long d[4] = { 0 };
+
+    for (uint32_t i = 0; i < n && i < 4; i++)
+        d[i] = run->internal.data[i];
+    mon_crash_dump(r, "KVM internal error (suberror %u%s): data %u words "
+                   "0x%llx 0x%llx 0x%llx 0x%llx", run->internal.suberror,
+                   run->internal.suberror == KVM_INTERNAL_ERROR_EMULATION
+                       ? ", instruction emulation failed"
+                       : "",
+                   n, d[0], d[1], d[2], d[3]);
+    if (r->vm->pvm_host &&
+        run->internal.suberror == KVM_INTERNAL_ERROR_EMULATION)
+        fprintf(stderr, "  note: this host's KVM is kvm_pvm: it emulates "
+                "guest ring-0 code instruction by\n  instruction, and its "
+                "emulator lacks most SSE/AVX instructions (ldmxcsr,\n  "
+                "pxor, xorps, ...); the instruction above is one of them\n");
+}
+
 static enum mon_hc_result handle_exit(struct mon_run *r, int *status)
 {
     struct kvm_run *run = r->vm->run;
@@ -105,8 +130,7 @@ static enum mon_hc_result handle_exit(struct mon_run *r, int *status)
                        run->fail_entry.hardware_entry_failure_reason);
         return MON_HC_CRASH;
     case KVM_EXIT_INTERNAL_ERROR:
-        mon_crash_dump(r, "KVM internal error (suberror %u)",
-                       run->internal.suberror);
+        internal_error(r);
         return MON_HC_CRASH;
     default:
         mon_crash_dump(r, "unexpected KVM exit reason %u",

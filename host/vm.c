@@ -94,6 +94,7 @@ int mon_vm_create(struct mon_vm *vm, uint64_t mem_size, struct mon_err *err)
     vm->run = run;
     vm->run_size = (uint64_t)run_size;
     vm->pt_next = MON_PT_POOL_PHYS;
+    vm->pvm_host = access("/sys/module/kvm_pvm", F_OK) == 0;
     return 0;
 }
 

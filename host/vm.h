@@ -38,6 +38,11 @@ struct mon_vm {
     uint64_t next;     /* bump pointer after the kernel, page aligned */
     uint64_t pml4;     /* physical address of the root table, 0 = none */
 
+    /* The host's /dev/kvm is kvm_pvm, which runs guest ring 3 natively
+     * but emulates ring 0 one instruction at a time, with an emulator
+     * that lacks most SSE/AVX instructions. Used to explain crashes. */
+    bool pvm_host;
+
     /* CPU facts for the boot info, filled by mon_vcpu_init. */
     uint64_t xcr0;
     uint32_t xsave_size;
