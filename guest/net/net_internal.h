@@ -37,6 +37,8 @@ extern bool k_net_started;
 
 /* Caps the bytes lwIP may take from the kernel heap (net_mem.c). */
 void k_net_mem_set_budget(uint64_t bytes);
+/* Bytes lwIP holds now. */
+uint64_t k_net_mem_in_use(void);
 
 /* Seeds k_net_rand and the ISN key from the boot entropy (net_rand.c). */
 void k_net_rand_init(void);

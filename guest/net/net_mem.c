@@ -29,6 +29,11 @@ void k_net_mem_set_budget(uint64_t bytes)
     budget = bytes;
 }
 
+uint64_t k_net_mem_in_use(void)
+{
+    return in_use;
+}
+
 void *k_net_mem_alloc(size_t size)
 {
     uint64_t *hdr;

@@ -21,7 +21,7 @@ static uint64_t isn_key[2];
 
 static uint64_t rotl(uint64_t x, int k)
 {
-    return (x << k) | (x >> (64 - k));
+    return (x << k) | (x >> ((64 - k) & 63));
 }
 
 static uint64_t rdtsc(void)
