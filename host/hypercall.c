@@ -116,8 +116,8 @@ static enum mon_hc_result hc_poll(struct mon_run *r, uint32_t gpa)
                        "guest memory", gpa);
         return MON_HC_CRASH;
     }
-    rc = mon_net_poll(r->net, p.deadline_ns, &r->wait_mask,
-                      &mon_stop_signal, &p.rx_ready, &why);
+    rc = mon_net_poll(r->net, p.deadline_ns, &mon_stop_signal, &p.rx_ready,
+                      &why);
     if (rc < 0) {
         mon_crash_dump(r, "%s", why.msg);
         return MON_HC_CRASH;

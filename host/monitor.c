@@ -21,34 +21,31 @@ static void on_stop_signal(int sig)
         stop_run->immediate_exit = 1;
 }
 
+/*
+ * The stop signals stay unblocked: one that lands while the guest runs
+ * makes KVM_RUN return -EINTR, one that lands in between sets
+ * immediate_exit so the next KVM_RUN returns at once. (Unblocking them
+ * only inside KVM_RUN with KVM_SET_SIGNAL_MASK is not enough on kvm_pvm
+ * hosts, whose ring-0 emulation loop then never sees them.) Waits in
+ * ppoll close their own race, see mon_net_poll.
+ */
 int mon_signals_init(struct mon_run *r, struct mon_err *err)
 {
     struct sigaction sa = { .sa_handler = on_stop_signal };
     struct sigaction ign = { .sa_handler = SIG_IGN };
-    struct {
-        struct kvm_signal_mask hdr;
-        uint8_t set[8];
-    } km = { .hdr.len = 8 };
-    sigset_t block;
+    sigset_t stop;
 
     sigemptyset(&sa.sa_mask);
     sigemptyset(&ign.sa_mask);
-    sigaction(SIGPIPE, &ign, NULL);
-    sigemptyset(&block);
-    sigaddset(&block, SIGINT);
-    sigaddset(&block, SIGTERM);
-    if (sigprocmask(SIG_BLOCK, &block, &r->wait_mask) < 0)
-        return mon_err_set(err, -errno, "sigprocmask: %s", strerror(errno));
-    sigdelset(&r->wait_mask, SIGINT);
-    sigdelset(&r->wait_mask, SIGTERM);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
     stop_run = r->vm->run;
-    /* The kernel's sigset is 64 bits: the first 8 bytes of ours. */
-    memcpy(km.set, &r->wait_mask, sizeof(km.set));
-    if (ioctl(r->vm->vcpu_fd, KVM_SET_SIGNAL_MASK, &km) < 0)
-        return mon_err_set(err, -errno, "KVM_SET_SIGNAL_MASK: %s",
-                           strerror(errno));
+    if (sigaction(SIGPIPE, &ign, NULL) < 0 ||
+        sigaction(SIGINT, &sa, NULL) < 0 || sigaction(SIGTERM, &sa, NULL) < 0)
+        return mon_err_set(err, -errno, "sigaction: %s", strerror(errno));
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGINT);
+    sigaddset(&stop, SIGTERM);
+    if (sigprocmask(SIG_UNBLOCK, &stop, NULL) < 0)
+        return mon_err_set(err, -errno, "sigprocmask: %s", strerror(errno));
     return 0;
 }
 

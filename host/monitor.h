@@ -19,15 +19,14 @@ struct mon_run {
     struct mon_vm *vm;
     const struct mon_image *img; /* for symbols in crash reports */
     struct mon_net *net;         /* NULL without a network */
-    sigset_t wait_mask;          /* signal mask inside KVM_RUN and ppoll */
     bool stdout_gone;            /* writes failed with EPIPE/EIO... */
     bool stderr_gone;
 };
 
 /*
- * Blocks SIGINT and SIGTERM except while the vCPU runs or the monitor
- * waits (KVM_SET_SIGNAL_MASK, ppoll), installs their handler and
- * ignores SIGPIPE. Returns 0 or -errno with a message.
+ * Installs the SIGINT/SIGTERM handler that stops the guest (through
+ * kvm_run.immediate_exit) and ignores SIGPIPE. Call after the vCPU
+ * exists, before the first KVM_RUN. Returns 0 or -errno with a message.
  */
 int mon_signals_init(struct mon_run *r, struct mon_err *err);
 

@@ -168,27 +168,38 @@ static struct timespec *ns_to_timespec(uint64_t ns, struct timespec *ts)
     return ts;
 }
 
-/* One wait of at most `timeout_ns` on the back end's fds (none without
- * a network), then the back end's event handling. */
+/*
+ * One wait of at most `timeout_ns` on the back end's fds (none without
+ * a network), then the back end's event handling. The stop signals are
+ * blocked between the *stop check and ppoll, which unblocks them
+ * atomically: a signal in that window interrupts ppoll at once.
+ */
 static void net_wait(struct mon_net *n, uint64_t timeout_ns,
-                     const sigset_t *mask)
+                     volatile sig_atomic_t *stop)
 {
     struct pollfd fds[MON_NET_MAX_POLLFDS];
     struct timespec ts;
+    sigset_t block, old;
     int nfds = 0;
-    int rc;
+    int rc = 0;
 
     if (n)
         nfds = n->ops->prepare(n->be, fds, MON_NET_MAX_POLLFDS,
                                &timeout_ns);
-    rc = ppoll(fds, (nfds_t)nfds, ns_to_timespec(timeout_ns, &ts), mask);
+    sigemptyset(&block);
+    sigaddset(&block, SIGINT);
+    sigaddset(&block, SIGTERM);
+    sigprocmask(SIG_BLOCK, &block, &old);
+    if (!*stop)
+        rc = ppoll(fds, (nfds_t)nfds, ns_to_timespec(timeout_ns, &ts), &old);
+    sigprocmask(SIG_SETMASK, &old, NULL);
     if (n)
         n->ops->dispatch(n->be, fds, nfds, rc < 0 && errno != EINTR);
 }
 
 int mon_net_poll(struct mon_net *n, uint64_t deadline_ns,
-                 const sigset_t *wait_mask, volatile sig_atomic_t *stop,
-                 uint32_t *rx_ready, struct mon_err *err)
+                 volatile sig_atomic_t *stop, uint32_t *rx_ready,
+                 struct mon_err *err)
 {
     int rc;
 
@@ -196,7 +207,7 @@ int mon_net_poll(struct mon_net *n, uint64_t deadline_ns,
     if (n) {
         rc = net_tx(n, err);
         if (rc == 0) {
-            net_wait(n, 0, wait_mask);
+            net_wait(n, 0, stop);
             rc = net_rx(n, rx_ready, err);
         }
         if (rc < 0)
@@ -209,7 +220,7 @@ int mon_net_poll(struct mon_net *n, uint64_t deadline_ns,
             break;
         net_wait(n, deadline_ns == UINT64_MAX ? UINT64_MAX
                                               : deadline_ns - now,
-                 wait_mask);
+                 stop);
         if (n) {
             rc = net_rx(n, rx_ready, err);
             if (rc < 0)

@@ -93,14 +93,16 @@ int mon_net_attach(struct mon_net *n, struct mon_vm *vm, uint64_t tx,
 /*
  * Serves one ONYX_HC_POLL: sends every TX frame, fills the RX ring,
  * then, while the RX ring is empty and `deadline_ns` (host monotonic)
- * is ahead, waits in ppoll() with `wait_mask` until a frame, the
- * deadline, or a signal that sets *stop. `n` may be NULL (no network:
- * only waits). Returns 0 with *rx_ready set, or -EPROTO when the guest
- * broke the ring rules (message in `err`).
+ * is ahead, waits in ppoll() until a frame, the deadline, or a SIGINT/
+ * SIGTERM whose handler sets *stop. SIGINT and SIGTERM are blocked from
+ * the *stop check until ppoll unblocks them atomically, so none is
+ * lost. `n` may be NULL (no network: only waits). Returns 0 with
+ * *rx_ready set, or -EPROTO when the guest broke the ring rules
+ * (message in `err`).
  */
 int mon_net_poll(struct mon_net *n, uint64_t deadline_ns,
-                 const sigset_t *wait_mask, volatile sig_atomic_t *stop,
-                 uint32_t *rx_ready, struct mon_err *err);
+                 volatile sig_atomic_t *stop, uint32_t *rx_ready,
+                 struct mon_err *err);
 
 void mon_net_destroy(struct mon_net *n);
 

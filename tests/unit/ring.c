@@ -62,7 +62,6 @@ static const struct mon_net_ops loop_ops = {
 static struct mon_vm vm;
 static struct onyx_net_ring *tx, *rx;
 static volatile sig_atomic_t stop;
-static sigset_t mask;
 
 static struct mon_net *fresh(void)
 {
@@ -86,7 +85,7 @@ static void tx_put(uint32_t len, uint8_t fill)
 
 static int poll_now(struct mon_net *n, uint32_t *ready, struct mon_err *err)
 {
-    return mon_net_poll(n, 0, &mask, &stop, ready, err);
+    return mon_net_poll(n, 0, &stop, ready, err);
 }
 
 static void test_loopback(void)
@@ -178,7 +177,7 @@ static void test_wait(void)
     struct mon_err err = { "" };
     uint32_t ready = 1;
     uint64_t t0 = mon_now_ns();
-    int rc = mon_net_poll(n, t0 + 20000000, &mask, &stop, &ready, &err);
+    int rc = mon_net_poll(n, t0 + 20000000, &stop, &ready, &err);
     uint64_t waited = mon_now_ns() - t0;
 
     test_check(rc == 0 && ready == 0 && waited >= 20000000 &&
@@ -186,19 +185,19 @@ static void test_wait(void)
                "ring/wait-until-deadline", "rc=%d waited %llu ns", rc,
                (unsigned long long)waited);
     t0 = mon_now_ns();
-    rc = mon_net_poll(NULL, t0 + 10000000, &mask, &stop, &ready, &err);
+    rc = mon_net_poll(NULL, t0 + 10000000, &stop, &ready, &err);
     waited = mon_now_ns() - t0;
     test_check(rc == 0 && waited >= 10000000, "ring/wait-without-net",
                "waited %llu ns", (unsigned long long)waited);
     tx_put(64, 1);
     t0 = mon_now_ns();
-    rc = mon_net_poll(n, UINT64_MAX, &mask, &stop, &ready, &err);
+    rc = mon_net_poll(n, UINT64_MAX, &stop, &ready, &err);
     test_check(rc == 0 && ready == 1 && mon_now_ns() - t0 < 100000000,
                "ring/no-wait-when-frames-ready", "ready=%u", ready);
     stop = 1;
     rx->tail = rx->head;
     t0 = mon_now_ns();
-    rc = mon_net_poll(n, UINT64_MAX, &mask, &stop, &ready, &err);
+    rc = mon_net_poll(n, UINT64_MAX, &stop, &ready, &err);
     test_check(rc == 0 && mon_now_ns() - t0 < 100000000,
                "ring/stop-ends-wait", "rc=%d", rc);
     stop = 0;
@@ -215,7 +214,6 @@ int main(void)
         return 1;
     tx = (struct onyx_net_ring *)vm.mem;
     rx = (struct onyx_net_ring *)(vm.mem + ONYX_NET_RING_BYTES);
-    sigemptyset(&mask);
     n = mon_net_wrap(&loop_ops, NULL);
     CHECK("ring/attach-outside-refused",
           mon_net_attach(n, &vm, vm.mem_size, 0) == -EINVAL);

@@ -269,11 +269,11 @@ void probe_crash_site(void)
     hc(ONYX_HC_CRASH, &crash);
 }
 
-/* An ARP packet between 10.0.2.15 (us) and `target`. */
+/* An ARP packet between our address and `target_ip`. */
 static uint32_t arp_frame(uint8_t *f, int op, const uint8_t *dst_mac,
                           const uint8_t *target_ip)
 {
-    static const uint8_t me[4] = { 10, 0, 2, 15 };
+    const uint8_t *me = (const uint8_t *)&bi->net.ip;
     const uint8_t *mac = bi->net.mac;
 
     for (int i = 0; i < 6; i++) {
@@ -330,17 +330,19 @@ static const uint8_t *rx_next(uint32_t *len, uint64_t ms)
     return f;
 }
 
+/* Asks the gateway for its MAC and waits for the answer. */
 static void scenario_arp(void)
 {
-    static const uint8_t host[4] = { 10, 0, 2, 2 };
+    const uint8_t *gw = (const uint8_t *)&bi->net.gateway;
     uint8_t frame[64];
     const uint8_t *r;
     uint32_t len = 0;
 
-    tx_send(frame, arp_frame(frame, 1, NULL, host));
+    tx_send(frame, arp_frame(frame, 1, NULL, gw));
     while ((r = rx_next(&len, 3000)) != NULL) {
         if (len >= 42 && r[12] == 8 && r[13] == 6 && r[21] == 2 &&
-            r[28] == 10 && r[31] == 2) {
+            r[28] == gw[0] && r[29] == gw[1] && r[30] == gw[2] &&
+            r[31] == gw[3]) {
             print_num("arp-reply-from-mac-last", r[11], 1);
             probe_exit(0);
         }
@@ -357,9 +359,12 @@ static void scenario_listen(void)
     uint32_t len = 0;
 
     while ((r = rx_next(&len, 10000)) != NULL) {
+        const uint8_t *me = (const uint8_t *)&bi->net.ip;
+
         if (len >= 42 && r[12] == 8 && r[13] == 6 && r[21] == 1 &&
-            r[38] == 10 && r[41] == 15) {
-            print("listen: arp who-has 10.0.2.15\n");
+            r[38] == me[0] && r[39] == me[1] && r[40] == me[2] &&
+            r[41] == me[3]) {
+            print("listen: arp who-has us\n");
             tx_send(frame, arp_frame(frame, 2, r + 6, r + 28));
         } else if (len >= 54 && r[12] == 8 && r[13] == 0 && r[23] == 6 &&
                    (r[47] & 0x02)) {
