@@ -64,6 +64,18 @@ int k_fd_install(struct k_file *f, bool cloexec);
 /* Returns the file at `fd` with no new reference, or NULL. */
 struct k_file *k_fd_lookup(int fd);
 int k_fd_close(int fd);
+/* Installs at the lowest free fd >= min (F_DUPFD); fd or -EMFILE. */
+int k_fd_install_from(int min, struct k_file *f, bool cloexec);
+/* Installs at exactly `fd`, closing what was there (dup2); fd or
+ * -EBADF when out of range. Takes over the caller's reference. */
+int k_fd_install_at(int fd, struct k_file *f, bool cloexec);
+/* FD_CLOEXEC state: 0/1, or -EBADF. */
+int k_fd_get_cloexec(int fd);
+int k_fd_set_cloexec(int fd, bool cloexec);
+/* RLIMIT_NOFILE: fds at or above the limit are never handed out. The
+ * limit cannot exceed K_FD_MAX (-EPERM). */
+int k_fd_limit(void);
+int k_fd_set_limit(int limit);
 
 #define K_FD_MAX 1024
 

@@ -21,6 +21,9 @@ enum k_log_level {
 void k_log(enum k_log_level level, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* Lines above this level are dropped (K_LOG_WARN by default). */
+extern int k_log_level;
+
 #define k_err(...) k_log(K_LOG_ERR, __VA_ARGS__)
 #define k_warn(...) k_log(K_LOG_WARN, __VA_ARGS__)
 #define k_info(...) k_log(K_LOG_INFO, __VA_ARGS__)

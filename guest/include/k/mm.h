@@ -26,6 +26,20 @@ uint64_t k_virt_to_phys(const void *virt);
 uint64_t k_page_alloc(void);
 void k_page_free(uint64_t phys);
 
+/* Boot: takes over [phys_free_start, mem_size). */
+void k_page_init(void);
+/* Pages still available for k_page_alloc. */
+uint64_t k_page_free_count(void);
+
+/*
+ * Kernel virtual allocations in the ONYX_KVMALLOC_BASE area: `size`
+ * rounded up to whole pages, mapped read-write no-execute, with an
+ * unmapped guard page below (stack overflow or a neighbour's overrun
+ * faults). k_vmap_free takes the same size. NULL when out of memory.
+ */
+void *k_vmap_alloc(size_t size);
+void k_vmap_free(void *p, size_t size);
+
 /*
  * Kernel heap. Memory is zeroed by k_calloc only. Alignment is 16 bytes
  * (page alignment for sizes >= 4096). Returns NULL when out of memory.

@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The guest's file namespace: the read-only rootfs from the image,
+ * /dev devices and the console (guest side). Paths given to k_vfs_*
+ * are canonical: absolute, no "." or ".." components, no repeated or
+ * trailing slashes (k_path_resolve makes them).
+ */
+#ifndef K_FS_H
+#define K_FS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "k/file.h"
+
+#define K_PATH_MAX 4096
+#define K_DEV_ROOTFS 1 /* st_dev of rootfs files */
+#define K_DEV_DEVFS 5  /* st_dev of /dev files */
+
+struct stat;
+
+/* Boot: validates the rootfs blob and opens the console as fds 0-2. */
+void k_fs_init(void);
+
+/* Joins `path` to `base` (a canonical directory, used when `path` is
+ * relative) into canonical form in `out` (K_PATH_MAX bytes). 0,
+ * -ENOENT for an empty path, -ENAMETOOLONG. */
+int k_path_resolve(const char *base, const char *path, char *out);
+/* The current directory (canonical) and chdir to a canonical path. */
+const char *k_cwd(void);
+int k_chdir(const char *path);
+
+/* Opens a canonical path with open(2) flags. 0 and *out, or -errno:
+ * -ENOENT, -EROFS for any write or create on the rootfs, -EISDIR,
+ * -ENOTDIR, -EEXIST (O_CREAT|O_EXCL on an existing file). */
+int k_vfs_open(const char *path, int flags, struct k_file **out);
+/* stat(2) of a canonical path into a kernel buffer. */
+int k_vfs_stat(const char *path, struct stat *st);
+/* access(2) mode check (F_OK/R_OK/W_OK/X_OK) for uid 0. */
+int k_vfs_access(const char *path, int mode);
+/* The canonical path of a directory opened through k_vfs_open, NULL
+ * for anything else (openat's dirfd, fchdir). */
+const char *k_vfs_dir_path(struct k_file *f);
+
+/* Fills a Linux struct stat with the fields Onyx knows. */
+void k_stat_fill(struct stat *st, uint32_t mode, uint64_t size,
+                 uint64_t ino, uint64_t dev, uint64_t mtime);
+
+/* Rootfs entries, looked up by canonical path. */
+struct k_rootfs_node {
+    const char *path;
+    const uint8_t *data;
+    uint64_t size;
+    uint32_t mode;
+    uint32_t index; /* stable: used for st_ino */
+    uint64_t mtime;
+};
+
+void k_rootfs_init(void);
+/* 0 and *out, or -ENOENT. "/" always exists. */
+int k_rootfs_lookup(const char *path, struct k_rootfs_node *out);
+/* Iterates the children of directory `dir`: *cursor starts at 0.
+ * 0 and *out for the next child, -ENOENT at the end. */
+int k_rootfs_next_child(const char *dir, uint32_t *cursor,
+                        struct k_rootfs_node *out);
+
+/* /dev: devices by name ("null"), 0 and a new file or -ENOENT. */
+int k_dev_open(const char *name, int flags, struct k_file **out);
+int k_dev_stat(const char *name, struct stat *st);
+/* The name of the n-th device, NULL past the end (for getdents). */
+const char *k_dev_name(unsigned n);
+
+/* The console: a new file for stream fd 0, 1 or 2. */
+struct k_file *k_console_open(int which, int flags);
+
+/* Builds one linux_dirent64 record at `buf` (kernel memory); returns
+ * its length, or 0 when it does not fit in `space`. */
+size_t k_dirent_put(void *buf, size_t space, uint64_t ino, int64_t off,
+                    unsigned char type, const char *name);
+
+#endif
