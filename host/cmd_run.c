@@ -332,14 +332,16 @@ struct run_state {
     bool vm_created;
 };
 
-/* Everything before the first KVM_RUN; messages already printed. */
+/* Everything before the first KVM_RUN; messages already printed. The
+ * steps are timed for ONYX_LOG=debug. */
 static int run_setup(struct run_args *a, struct run_state *s)
 {
     struct mon_boot_config cfg = { .args = &s->args, .env = &s->env };
     struct mon_err why;
-    uint64_t t0 = mon_now_ns();
+    uint64_t t[6];
     int rc;
 
+    t[0] = mon_now_ns();
     rc = mon_image_open(&s->img, a->image, &why);
     if (rc < 0)
         goto fail;
@@ -350,24 +352,33 @@ static int run_setup(struct run_args *a, struct run_state *s)
     if (rc < 0)
         goto fail;
     cfg.net = s->net ? &s->net_cfg : NULL;
+    t[1] = mon_now_ns();
     rc = mon_vm_create(&s->vm, choose_mem(a, &s->img), &why);
     s->vm_created = true;
     if (rc < 0)
         goto fail;
+    t[2] = mon_now_ns();
     rc = mon_load(&s->vm, &s->img, &cfg, &s->boot, &why);
     if (rc < 0)
         goto fail;
+    t[3] = mon_now_ns();
     rc = mon_vcpu_init(&s->vm, s->boot.entry, s->boot.info_virt, &why);
     if (rc == 0)
         rc = mon_loader_set_cpu(&s->vm, &s->boot, &why);
     if (rc < 0)
         goto fail;
+    t[4] = mon_now_ns();
     if (s->net && mon_net_attach(s->net, &s->vm, s->boot.tx_ring,
                                  s->boot.rx_ring) < 0)
         return -EINVAL;
-    mon_debug("boot: set-up took %llu us, guest memory %llu MiB, "
-              "first free page 0x%llx",
-              (unsigned long long)((mon_now_ns() - t0) / 1000),
+    t[5] = mon_now_ns();
+    mon_debug("boot: image+net %llu us, vm %llu us, load %llu us, vcpu "
+              "%llu us, total %llu us; %llu MiB, first free page 0x%llx",
+              (unsigned long long)(t[1] - t[0]) / 1000,
+              (unsigned long long)(t[2] - t[1]) / 1000,
+              (unsigned long long)(t[3] - t[2]) / 1000,
+              (unsigned long long)(t[4] - t[3]) / 1000,
+              (unsigned long long)(t[5] - t[0]) / 1000,
               (unsigned long long)(s->vm.mem_size / MON_MIB),
               (unsigned long long)s->vm.next);
     return 0;

@@ -3,7 +3,10 @@
  * Host-side `--net user` back end on libslirp: a user-mode TCP/IP stack
  * with NAT, DNS and `-p` TCP forwards; no root needed. Its timers run
  * on the monitor's clock and frames it sends wait in a bounded queue.
+ * libslirp (and glib under it) is loaded with dlopen only when a guest
+ * uses it: linking it costs every `onyx run` about 130 us at exec.
  */
+#include <dlfcn.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +26,50 @@
  * they are dropped; TCP retransmits. */
 #define RXQ_FRAMES 512u
 #define MAX_TIMERS 16
+
+/* The libslirp functions we call, typed from its own header. */
+static struct {
+    __typeof__(slirp_new) *new_instance;
+    __typeof__(slirp_cleanup) *cleanup;
+    __typeof__(slirp_input) *input;
+    __typeof__(slirp_pollfds_fill) *pollfds_fill;
+    __typeof__(slirp_pollfds_poll) *pollfds_poll;
+    __typeof__(slirp_handle_timer) *handle_timer;
+    __typeof__(slirp_add_hostfwd) *add_hostfwd;
+} lib;
+
+static int slirp_load(struct mon_err *err)
+{
+    void *h;
+
+    if (lib.new_instance)
+        return 0;
+    h = dlopen("libslirp.so.0", RTLD_NOW | RTLD_LOCAL);
+    if (!h)
+        return mon_err_set(err, -ENOENT,
+                           "--net user needs libslirp (Debian package "
+                           "libslirp0): %s", dlerror());
+    lib.cleanup = (__typeof__(lib.cleanup))dlsym(h, "slirp_cleanup");
+    lib.input = (__typeof__(lib.input))dlsym(h, "slirp_input");
+    lib.pollfds_fill = (__typeof__(lib.pollfds_fill))
+        dlsym(h, "slirp_pollfds_fill");
+    lib.pollfds_poll = (__typeof__(lib.pollfds_poll))
+        dlsym(h, "slirp_pollfds_poll");
+    lib.handle_timer = (__typeof__(lib.handle_timer))
+        dlsym(h, "slirp_handle_timer");
+    lib.add_hostfwd = (__typeof__(lib.add_hostfwd))
+        dlsym(h, "slirp_add_hostfwd");
+    lib.new_instance = (__typeof__(lib.new_instance))dlsym(h, "slirp_new");
+    if (!lib.cleanup || !lib.input || !lib.pollfds_fill ||
+        !lib.pollfds_poll || !lib.handle_timer || !lib.add_hostfwd ||
+        !lib.new_instance) {
+        lib.new_instance = NULL;
+        return mon_err_set(err, -ENOENT,
+                           "libslirp.so.0 lacks a function we need "
+                           "(libslirp 4.7 or later required)");
+    }
+    return 0;
+}
 
 struct rx_frame {
     uint32_t len;
@@ -158,7 +205,7 @@ static void slirp_transmit(void *be, const uint8_t *frame, uint32_t len)
 {
     struct slirp_be *s = be;
 
-    slirp_input(s->slirp, frame, (int)len);
+    lib.input(s->slirp, frame, (int)len);
 }
 
 static uint32_t slirp_receive(void *be, uint8_t *buf, uint32_t cap)
@@ -245,7 +292,7 @@ static int slirp_prepare(void *be, struct pollfd *fds, int max,
     s->fds = fds;
     s->nfds = 0;
     s->maxfds = max;
-    slirp_pollfds_fill(s->slirp, &ms, cb_add_poll, s);
+    lib.pollfds_fill(s->slirp, &ms, cb_add_poll, s);
     if (ms != UINT32_MAX && (uint64_t)ms * 1000000ull < *timeout_ns)
         *timeout_ns = (uint64_t)ms * 1000000ull;
     return s->nfds;
@@ -259,7 +306,7 @@ static void slirp_dispatch(void *be, struct pollfd *fds, int nfds,
 
     s->fds = fds;
     s->nfds = nfds;
-    slirp_pollfds_poll(s->slirp, error ? 1 : 0, cb_get_revents, s);
+    lib.pollfds_poll(s->slirp, error ? 1 : 0, cb_get_revents, s);
     now = mon_now_ns();
     for (int i = 0; i < MAX_TIMERS; i++) {
         struct slirp_timer *t = &s->timers[i];
@@ -267,7 +314,7 @@ static void slirp_dispatch(void *be, struct pollfd *fds, int nfds,
         if (!t->used || !t->armed || t->expire_ns > now)
             continue;
         t->armed = false;
-        slirp_handle_timer(s->slirp, t->id, t->cb_opaque);
+        lib.handle_timer(s->slirp, t->id, t->cb_opaque);
     }
     s->fds = NULL;
     s->nfds = 0;
@@ -279,7 +326,7 @@ static void slirp_destroy(void *be)
 
     /* slirp_cleanup closes every host socket, listeners included. */
     if (s->slirp)
-        slirp_cleanup(s->slirp);
+        lib.cleanup(s->slirp);
     free(s->rxq);
     free(s);
 }
@@ -300,8 +347,8 @@ static int slirp_forward(struct slirp_be *s, const struct mon_net_forward *f,
 
     inet_pton(AF_INET, SLIRP_GUEST, &guest);
     errno = 0;
-    if (slirp_add_hostfwd(s->slirp, 0, f->host_addr, f->host_port, guest,
-                          f->guest_port) == 0)
+    if (lib.add_hostfwd(s->slirp, 0, f->host_addr, f->host_port, guest,
+                        f->guest_port) == 0)
         return 0;
     inet_ntop(AF_INET, &f->host_addr, host, sizeof(host));
     return mon_err_set(err, -EADDRINUSE,
@@ -319,9 +366,12 @@ int mon_net_slirp_create(void **be, const struct mon_net_options *opt,
         .if_mtu = ONYX_NET_MTU,
         .if_mru = ONYX_NET_MTU,
     };
-    struct slirp_be *s = calloc(1, sizeof(*s));
-    int rc;
+    struct slirp_be *s;
+    int rc = slirp_load(err);
 
+    if (rc < 0)
+        return rc;
+    s = calloc(1, sizeof(*s));
     if (!s)
         return mon_err_set(err, -ENOMEM, "out of memory");
     /* Frame storage is touched only as frames arrive. */
@@ -335,7 +385,7 @@ int mon_net_slirp_create(void **be, const struct mon_net_options *opt,
     inet_pton(AF_INET, SLIRP_HOST, &sc.vhost);
     inet_pton(AF_INET, SLIRP_GUEST, &sc.vdhcp_start);
     inet_pton(AF_INET, SLIRP_DNS, &sc.vnameserver);
-    s->slirp = slirp_new(&sc, &slirp_callbacks, s);
+    s->slirp = lib.new_instance(&sc, &slirp_callbacks, s);
     if (!s->slirp) {
         slirp_destroy(s);
         return mon_err_set(err, -EIO, "net: libslirp failed to start");
