@@ -47,7 +47,7 @@ static void symbolize(struct mon_run *r, uint64_t addr, char *out,
     out[0] = '\0';
     if (!r->img)
         return;
-    if (addr >= ONYX_KERNEL_VBASE) {
+    if (addr >= ONYX_KERNEL_VBASE && addr < MON_KERNEL_VEND) {
         elf = &r->img->kernel;
         where = "kernel";
     } else if (addr < ONYX_APP_MMAP_TOP) {

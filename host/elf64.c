@@ -325,12 +325,15 @@ int mon_elf_check_kernel(const struct mon_elf *elf, struct mon_err *err)
     for (unsigned i = 0; i < elf->nloads; i++) {
         const struct mon_elf_seg *s = &elf->loads[i];
 
-        if (s->vaddr < lowest)
+        if (s->vaddr < lowest || s->vaddr >= MON_KERNEL_VEND ||
+            s->memsz > MON_KERNEL_VEND - s->vaddr)
             return mon_err_set(err, -EINVAL,
-                               "kernel segment at 0x%llx is below the "
-                               "kernel window (0x%llx)",
+                               "kernel segment at 0x%llx (size 0x%llx) is "
+                               "outside the kernel window [0x%llx, 0x%llx)",
                                (unsigned long long)s->vaddr,
-                               (unsigned long long)lowest);
+                               (unsigned long long)s->memsz,
+                               (unsigned long long)lowest,
+                               MON_KERNEL_VEND);
         if ((s->flags & PF_W) && (s->flags & PF_X))
             return mon_err_set(err, -EINVAL,
                                "kernel segment at 0x%llx is writable "
@@ -349,8 +352,8 @@ int mon_elf_check_app(const struct mon_elf *elf, struct mon_err *err)
             s->memsz > ONYX_APP_MMAP_TOP - s->vaddr)
             return mon_err_set(err, -EINVAL,
                                "app segment at 0x%llx (size 0x%llx) "
-                               "reaches past 0x%llx into the mmap area "
-                               "or the kernel's half",
+                               "reaches past 0x%llx into the mmap area, "
+                               "the direct map or the upper half",
                                (unsigned long long)s->vaddr,
                                (unsigned long long)s->memsz,
                                (unsigned long long)ONYX_APP_MMAP_TOP);
@@ -359,6 +362,14 @@ int mon_elf_check_app(const struct mon_elf *elf, struct mon_err *err)
                                "app segment at 0x%llx covers page 0, "
                                "which stays unmapped",
                                (unsigned long long)s->vaddr);
+        if (s->vaddr < MON_KERNEL_VEND &&
+            s->vaddr + s->memsz > ONYX_KERNEL_VBASE)
+            return mon_err_set(err, -EINVAL,
+                               "app segment at 0x%llx (size 0x%llx) "
+                               "overlaps the kernel window [0x%llx, 0x%llx)",
+                               (unsigned long long)s->vaddr,
+                               (unsigned long long)s->memsz,
+                               ONYX_KERNEL_VBASE, MON_KERNEL_VEND);
     }
     return 0;
 }

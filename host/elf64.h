@@ -13,6 +13,10 @@
 
 #include "util.h"
 
+/* End of the kernel window: abi.h keeps the kernel image below 2 GiB
+ * (it is linked at ONYX_KERNEL_VBASE + physical address). */
+#define MON_KERNEL_VEND 0x80000000ull
+
 /* Limits that keep a hostile file from costing time or memory. */
 #define MON_ELF_MAX_PHNUM 64u
 #define MON_ELF_MAX_LOADS 16u
@@ -64,12 +68,13 @@ int mon_elf_parse(struct mon_elf *elf, const void *data, uint64_t size,
                   struct mon_err *err);
 
 /* Checks a parsed kernel: segments inside the kernel window
- * (ONYX_KERNEL_VBASE + at least ONYX_KERNEL_PHYS), none writable and
- * executable. Returns 0 or -EINVAL. */
+ * [ONYX_KERNEL_VBASE + ONYX_KERNEL_PHYS, MON_KERNEL_VEND), none
+ * writable and executable. Returns 0 or -EINVAL. */
 int mon_elf_check_kernel(const struct mon_elf *elf, struct mon_err *err);
 
-/* Checks a parsed app: segments in the lower half between the first
- * page and ONYX_APP_MMAP_TOP, clear of the kernel. Returns 0/-EINVAL. */
+/* Checks a parsed app: segments between the first page and
+ * ONYX_APP_MMAP_TOP, clear of the kernel window [ONYX_KERNEL_VBASE,
+ * MON_KERNEL_VEND). Returns 0 or -EINVAL. */
 int mon_elf_check_app(const struct mon_elf *elf, struct mon_err *err);
 
 /* Physical end of a checked kernel: highest segment end minus

@@ -11,7 +11,7 @@
 
 #define ENTRIES 512u
 /* Intermediate tables allow everything; leaves decide W and NX. */
-#define TABLE_FLAGS (MON_PTE_P | MON_PTE_W)
+#define TABLE_FLAGS (MON_PTE_P | MON_PTE_W | MON_PTE_U)
 
 /* A zeroed page for a table: the low pool first, then after the kernel.
  * Pool pages are fresh (zero) because nothing else is placed there. */
@@ -88,7 +88,7 @@ int mon_paging_map(struct mon_vm *vm, uint64_t va, uint64_t pa,
     for (; va < end; va += ONYX_PAGE_SIZE, pa += ONYX_PAGE_SIZE) {
         uint64_t *pt = paging_walk(vm, va, 1);
         unsigned idx = (unsigned)(va >> 12) & (ENTRIES - 1);
-        uint64_t leaf = pa | MON_PTE_P | flags;
+        uint64_t leaf = pa | MON_PTE_P | MON_PTE_U | flags;
 
         if (!pt)
             return -ENOMEM;
@@ -115,7 +115,8 @@ int mon_paging_map_direct(struct mon_vm *vm)
 
         if (!pd)
             return -ENOMEM;
-        pd[idx] = pa | MON_PTE_P | MON_PTE_W | MON_PTE_PS | MON_PTE_NX;
+        pd[idx] = pa | MON_PTE_P | MON_PTE_U | MON_PTE_W | MON_PTE_PS |
+                  MON_PTE_NX;
     }
     return 0;
 }

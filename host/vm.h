@@ -73,6 +73,8 @@ uint64_t mon_vm_alloc(struct mon_vm *vm, uint64_t size);
 /* Page-table entry bits. */
 #define MON_PTE_P (1ull << 0)
 #define MON_PTE_W (1ull << 1)
+/* Every entry is a user entry: the guest runs in ring 3 (abi.h). */
+#define MON_PTE_U (1ull << 2)
 #define MON_PTE_PS (1ull << 7)
 #define MON_PTE_NX (1ull << 63)
 #define MON_PTE_ADDR 0x000ffffffffff000ull

@@ -94,10 +94,12 @@ corrupt app-filesz-gt-memsz "p_filesz" app-load:3 p_filesz 0x100000
 corrupt app-memsz-absurd "absurd" app-load:3 p_memsz 0x10000000000000
 corrupt app-segment-file-outside "outside the file" \
     app-load:1 p_offset 0x7fffffff0000
-corrupt app-in-kernel-half "kernel's half" \
+corrupt app-in-kernel-window "overlaps the kernel window" \
+    app-load:3 p_vaddr 0x7f100000
+corrupt app-in-upper-half "upper half" \
     app-load:3 p_vaddr 0xffffffff80100000
-corrupt app-in-direct-map "kernel's half" \
-    app-load:3 p_vaddr 0xffff800000000000
+corrupt app-in-direct-map "direct map" \
+    app-load:3 p_vaddr 0x7f8000000000
 corrupt app-into-mmap-area "mmap area" app-load:3 p_vaddr 0x7f0000000000
 corrupt app-page-zero "page 0" app-load:0 p_vaddr 0
 corrupt app-overlap "overlap" app-load:1 p_vaddr 0x400100

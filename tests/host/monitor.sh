@@ -16,7 +16,7 @@ if [ -z "$objs" ]; then
     fail monitor/setup "no build/host objects: run make first"
     finish
 fi
-KFLAGS="-std=gnu11 -O2 -g -ffreestanding -fno-pic -fno-pie -mcmodel=kernel
+KFLAGS="-std=gnu11 -O2 -g -ffreestanding -fno-pic -fno-pie -mcmodel=small
     -mno-red-zone -mgeneral-regs-only -fno-stack-protector
     -fno-omit-frame-pointer -fno-asynchronous-unwind-tables -Wall -Wextra
     -Werror -I$ROOT/include"

@@ -148,7 +148,16 @@ static void test_segments(void)
     expect_fail("elf/page-zero", size, "page 0");
     telf_app(buf);
     ph(2)->p_vaddr = ONYX_KERNEL_VBASE + 0x200000;
-    expect_fail("elf/app-in-kernel-half", size, "kernel's half");
+    expect_fail("elf/app-in-kernel-window", size, "kernel window");
+    telf_app(buf);
+    ph(2)->p_vaddr = ONYX_KERNEL_VBASE - 0x1000;
+    expect_fail("elf/app-reaches-kernel-window", size, "kernel window");
+    telf_app(buf);
+    ph(2)->p_vaddr = 0xffffffff80100000ull;
+    expect_fail("elf/app-in-upper-half", size, "upper half");
+    telf_app(buf);
+    ph(2)->p_vaddr = ONYX_DIRECT_MAP;
+    expect_fail("elf/app-in-direct-map", size, "direct map");
     telf_app(buf);
     ph(2)->p_vaddr = ONYX_APP_MMAP_TOP - 0x1000;
     expect_fail("elf/app-into-mmap-area", size, "mmap area");
@@ -172,7 +181,13 @@ static void test_kernel_rules(void)
     rc = mon_elf_parse(&elf, buf, size, &err);
     CHECK("elf/kernel-below-window",
           rc == 0 && mon_elf_check_kernel(&elf, &err) < 0 &&
-              strstr(err.msg, "below"));
+              strstr(err.msg, "kernel window"));
+    telf_kernel(buf);
+    ph(2)->p_memsz = MON_KERNEL_VEND;
+    rc = mon_elf_parse(&elf, buf, size, &err);
+    CHECK("elf/kernel-beyond-window",
+          rc == 0 && mon_elf_check_kernel(&elf, &err) < 0 &&
+              strstr(err.msg, "kernel window"));
 }
 
 /* Flipping any single header byte must never crash the parser. */

@@ -213,7 +213,7 @@ static void test_contents(void)
     s = section(ONYX_SECTION_APP);
     ((Elf64_Phdr *)(image + s->offset + 64))[2].p_vaddr =
         ONYX_KERNEL_VBASE + 0x100000;
-    expect_fail("image/app-overlaps-kernel", image_size, "kernel's half");
+    expect_fail("image/app-overlaps-kernel", image_size, "kernel window");
 }
 
 /* Random byte flips anywhere must give a clean error or a valid image. */
