@@ -219,7 +219,9 @@ static int load_page_tables(struct load *ld)
         if (rc < 0)
             return too_small(ld, "page tables", ld->vm->next);
     }
-    if (mon_paging_map_direct(ld->vm) < 0)
+    if (mon_paging_map_direct(ld->vm) < 0 ||
+        mon_paging_map(ld->vm, ONYX_HC_MMIO_VIRT, ONYX_HC_MMIO_PHYS,
+                       ONYX_PAGE_SIZE, MON_PTE_W | MON_PTE_NX) < 0)
         return too_small(ld, "page tables", ld->vm->next);
     return 0;
 }

@@ -99,6 +99,36 @@ static void internal_error(struct mon_run *r)
                 "pxor, xorps, ...); the instruction above is one of them\n");
 }
 
+/* A 64-bit store to the hypercall page is a hypercall from ring 3;
+ * any other access to memory that does not exist stops the guest. */
+static enum mon_hc_result on_mmio(struct mon_run *r, int *status)
+{
+    struct kvm_run *run = r->vm->run;
+    uint64_t off = run->mmio.phys_addr - ONYX_HC_MMIO_PHYS;
+    uint64_t value;
+
+    if (run->mmio.is_write && run->mmio.len == 8 &&
+        run->mmio.phys_addr >= ONYX_HC_MMIO_PHYS &&
+        off < 8ull * ONYX_HC_MAX && off % 8 == 0 && off != 0) {
+        memcpy(&value, run->mmio.data, sizeof(value));
+        if (value <= UINT32_MAX)
+            return mon_hypercall(r, (uint32_t)(off / 8), (uint32_t)value,
+                                 status);
+        mon_crash_dump(r, "hypercall %llu: argument address 0x%llx is "
+                       "above 4 GiB", (unsigned long long)(off / 8),
+                       (unsigned long long)value);
+        return MON_HC_CRASH;
+    }
+    mon_crash_dump(r, "guest %s unbacked physical address 0x%llx "
+                   "(%u bytes)%s", run->mmio.is_write ? "wrote" : "read",
+                   (unsigned long long)run->mmio.phys_addr, run->mmio.len,
+                   run->mmio.phys_addr >= ONYX_HC_MMIO_PHYS &&
+                           run->mmio.phys_addr < ONYX_HC_MMIO_PHYS + 4096
+                       ? ", which is no hypercall"
+                       : "");
+    return MON_HC_CRASH;
+}
+
 static enum mon_hc_result handle_exit(struct mon_run *r, int *status)
 {
     struct kvm_run *run = r->vm->run;
@@ -116,11 +146,7 @@ static enum mon_hc_result handle_exit(struct mon_run *r, int *status)
                        "hit before the kernel could report it");
         return MON_HC_CRASH;
     case KVM_EXIT_MMIO:
-        mon_crash_dump(r, "guest %s unbacked physical address 0x%llx "
-                       "(%u bytes)", run->mmio.is_write ? "wrote" : "read",
-                       (unsigned long long)run->mmio.phys_addr,
-                       run->mmio.len);
-        return MON_HC_CRASH;
+        return on_mmio(r, status);
     case KVM_EXIT_FAIL_ENTRY:
         mon_crash_dump(r, "KVM could not enter the guest (hardware reason "
                        "0x%llx)", (unsigned long long)

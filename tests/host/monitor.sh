@@ -78,7 +78,7 @@ fi
 for want in "argc=3" "arg: app" "arg: bootinfo" "arg: x" "envc=2" \
     "env0: FOO=baz" "name: app" "mem=67108864" "net_present=0" \
     "wx-kernel-text: ok" "wx-app-entry: ok" "page0-unmapped: ok" \
-    "free-is-zero: ok"; do
+    "free-is-zero: ok" "hypercall-page: ok" "user-bit: ok"; do
     has "$T/out" "$want" && ok "monitor/bootinfo-has-$want" ||
         fail "monitor/bootinfo-has-$want" "not in output"
 done
@@ -103,6 +103,16 @@ run_image p.onyx -- clock
 expect_status monitor/clock-status 0
 grep -q BAD "$T/out" && fail monitor/clock "$(grep BAD "$T/out")" ||
     ok monitor/clock
+
+# ---- hypercalls through MMIO, and from ring 3 ------------------------------
+run_image p.onyx -- mmio-hello
+expect_status monitor/mmio-hypercalls 7
+has "$T/out" "hello through mmio" && ok monitor/mmio-console ||
+    fail monitor/mmio-console "$(head -c 200 "$T/out") $(head -c 200 "$T/err")"
+run_image p.onyx -- user 1000000 100
+expect_status monitor/ring3-status 0
+has "$T/out" "back from user code" && ok monitor/ring3-hypercalls ||
+    fail monitor/ring3-hypercalls "$(head -c 300 "$T/out") $(head -c 300 "$T/err")"
 
 # ---- console -----------------------------------------------------------------
 run_image p.onyx -- streams
@@ -147,6 +157,14 @@ expect_crash monitor/triple-fault "triple fault" \
 expect_crash monitor/hlt "halted" p.onyx -- hostile hlt
 expect_crash monitor/mmio "unbacked physical address 0x4000000" \
     p.onyx -- hostile mmio
+expect_crash monitor/hostile-mmio-read "read unbacked physical address 0x1000000008 (8 bytes), which is no hypercall" \
+    p.onyx -- hostile mmio-read
+expect_crash monitor/hostile-mmio-narrow "(4 bytes), which is no hypercall" \
+    p.onyx -- hostile mmio-narrow
+expect_crash monitor/hostile-mmio-high-argument "above 4 GiB" \
+    p.onyx -- hostile mmio-high-arg
+expect_crash monitor/hostile-mmio-unknown "which is no hypercall" \
+    p.onyx -- hostile mmio-unknown
 expect_crash monitor/hostile-tx-head "TX ring head" \
     --net user p.onyx -- hostile ring-tx-head
 expect_crash monitor/hostile-tx-length "claims 2147483647 bytes" \

@@ -66,5 +66,15 @@ int main(void)
     CHECK("abi/buf-offset-wraps",
           ONYX_NET_BUF_OFFSET(ONYX_NET_SLOTS + 1) == ONYX_NET_BUF_OFFSET(1));
     CHECK("abi/image-magic", sizeof(ONYX_IMAGE_MAGIC) == 9);
+    CHECK("abi/hc-mmio-past-ram", ONYX_HC_MMIO_PHYS >= 64ull << 30);
+    CHECK("abi/hc-mmio-page-free",
+          ONYX_HC_MMIO_VIRT >= ONYX_DIRECT_MAP + (64ull << 30) &&
+              ONYX_HC_MMIO_VIRT + ONYX_PAGE_SIZE <= ONYX_KVMALLOC_BASE &&
+              ONYX_HC_MMIO_VIRT % ONYX_PAGE_SIZE == 0);
+    CHECK("abi/lower-half-layout",
+          ONYX_KERNEL_VBASE + ONYX_KERNEL_PHYS < 0x80000000ull &&
+              ONYX_APP_MMAP_TOP <= ONYX_DIRECT_MAP &&
+              ONYX_KVMALLOC_BASE < ONYX_APP_STACK_TOP &&
+              ONYX_APP_STACK_TOP < 0x0000800000000000ull);
     return test_done();
 }

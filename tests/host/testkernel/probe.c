@@ -48,9 +48,19 @@ static void outl(uint16_t port, uint32_t v)
     __asm__ volatile("outl %0, %1" : : "a"(v), "Nd"(port) : "memory");
 }
 
+static int force_mmio;
+
+/* Port I/O from ring 0; the MMIO form from ring 3 (or when asked). */
 static void hc(unsigned nr, const volatile void *arg)
 {
-    outl((uint16_t)(ONYX_HC_PORT_BASE + nr), (uint32_t)v2p(arg));
+    uint64_t cs;
+
+    __asm__ volatile("mov %%cs, %0" : "=r"(cs));
+    if ((cs & 3) == 3 || force_mmio)
+        *(volatile uint64_t *)(uintptr_t)(ONYX_HC_MMIO_VIRT + 8 * nr) =
+            v2p(arg);
+    else
+        outl((uint16_t)(ONYX_HC_PORT_BASE + nr), (uint32_t)v2p(arg));
 }
 
 static size_t slen(const char *s)
@@ -220,6 +230,11 @@ static void scenario_bootinfo(void)
     check("wx-app-entry", perm_is(bi->app_entry, 0, 0));
     check("wx-app-brk-page", perm_is(bi->app_brk_start - 1, 1, 1));
     check("page0-unmapped", pte_of(0) == 0);
+    check("hypercall-page", (pte_of(ONYX_HC_MMIO_VIRT) & PTE_ADDR) ==
+                                ONYX_HC_MMIO_PHYS &&
+                                perm_is(ONYX_HC_MMIO_VIRT, 1, 1));
+    check("user-bit", (pte_of(bi->app_entry) & 4) &&
+                          (pte_of((uint64_t)(uintptr_t)probe_main) & 4));
     check("brk-unmapped", pte_of(bi->app_brk_start) == 0);
     check("direct-map", perm_is(ONYX_DIRECT_MAP + bi->mem_size - 1, 1, 1));
     check("app-phdr-readable", pte_of(bi->app_phdr) != 0 &&
@@ -422,6 +437,17 @@ static void scenario_hostile(const char *what)
         __asm__ volatile("invlpg (%0)" : : "r"(p2v(bi->mem_size))
                          : "memory");
         *(volatile uint64_t *)p2v(bi->mem_size) = 1;
+    } else if (seq(what, "mmio-read")) {
+        (void)*(volatile uint64_t *)(uintptr_t)(ONYX_HC_MMIO_VIRT + 8);
+    } else if (seq(what, "mmio-narrow")) {
+        *(volatile uint32_t *)(uintptr_t)(ONYX_HC_MMIO_VIRT + 8) =
+            (uint32_t)v2p(&con);
+    } else if (seq(what, "mmio-high-arg")) {
+        *(volatile uint64_t *)(uintptr_t)(ONYX_HC_MMIO_VIRT + 8) =
+            1ull << 40;
+    } else if (seq(what, "mmio-unknown")) {
+        *(volatile uint64_t *)(uintptr_t)(ONYX_HC_MMIO_VIRT + 8 * 100) =
+            v2p(&con);
     } else if (seq(what, "ring-tx-head")) {
         tx = ring(bi->net_tx_ring);
         tx->head = ONYX_NET_SLOTS + 5;
@@ -440,23 +466,21 @@ static void scenario_hostile(const char *what)
 }
 
 /*
- * Ring 3 diagnostic (not used by the tests): `user LOOPS SYSCALLS
- * [all-user]` runs LOOPS iterations and an SSE instruction in ring 3,
- * makes SYSCALLS syscalls whose handler returns with a plain jump, then
- * one more to come back and report. `all-user` makes every page user
- * accessible first. What it showed on a kvm_pvm host: ring 3 runs
- * natively (1e8 iterations in ~25 ms) while ring 0 is emulated (~1.5 us
- * per instruction); syscall from ring 3 lands at LSTAR still in ring 3
- * (~2.2 us each); from there port I/O and MMIO both end in a triple
- * fault, so ring 3 has no way to reach the monitor.
+ * Ring 3: `user LOOPS SYSCALLS` drops to ring 3 (every page is a user
+ * page, abi.h), runs LOOPS iterations and an SSE instruction, makes
+ * SYSCALLS syscalls whose handler returns with a plain jump, then one
+ * more after which it reports through hypercalls and exits. On kvm_pvm
+ * ring 3 runs natively, syscall lands at LSTAR still in ring 3 and only
+ * the MMIO hypercall form reaches the monitor; on hardware KVM syscall
+ * enters ring 0 and port I/O is used.
  */
 static uint64_t user_gdt[7] __attribute__((aligned(16))) = {
     0, 0x00af9b000000ffffull, 0x00cf93000000ffffull, 0,
     0x00cffb000000ffffull, 0x00cff3000000ffffull, 0x00affb000000ffffull,
 };
 static uint8_t user_stack[16384] __attribute__((aligned(16)));
-static volatile uint64_t user_loops;
-volatile uint64_t user_syscalls;
+uint64_t probe_user_loops;
+uint64_t probe_user_syscalls;
 
 static void wrmsr(uint32_t msr, uint64_t v)
 {
@@ -466,15 +490,16 @@ static void wrmsr(uint32_t msr, uint64_t v)
 
 void probe_user_fn(void);
 void probe_syscall_entry(void);
-void probe_back_in_kernel(void);
+void probe_back_from_user(void);
 
 __asm__(".text\n"
         "probe_user_fn:\n"
-        "  mov user_loops(%rip), %rcx\n"
+        "  mov probe_user_loops(%rip), %rcx\n"
+        "  inc %rcx\n"
         "1: dec %rcx\n"
         "  jnz 1b\n"
         "  xorps %xmm0, %xmm0\n"
-        "  mov user_syscalls(%rip), %r12\n"
+        "  mov probe_user_syscalls(%rip), %r12\n"
         "2: test %r12, %r12\n"
         "  jz 3f\n"
         "  dec %r12\n"
@@ -490,35 +515,15 @@ __asm__(".text\n"
         "  popfq\n"
         "  jmp *%rcx\n"
         "4: lea probe_stack_top(%rip), %rsp\n"
-        "  call probe_back_in_kernel\n");
+        "  call probe_back_from_user\n");
 
-void probe_back_in_kernel(void)
+void probe_back_from_user(void)
 {
     uint64_t cs;
 
     __asm__ volatile("mov %%cs, %0" : "=r"(cs));
-    if ((cs & 3) == 3) {
-        /* Still in ring 3: report through an MMIO write just past the
-         * end of guest memory, which needs no privilege. */
-        *(volatile uint64_t *)p2v(bi->mem_size) = 0x5ca11ed;
-    }
-    print("back in kernel after user loop\n");
+    print_num("back from user code, cpl", cs & 3, 0);
     probe_exit(0);
-}
-
-/* Sets the user bit on every level of the path to `va`. */
-static void make_user(uint64_t va)
-{
-    uint64_t *t = p2v(bi->pml4_phys);
-
-    for (int shift = 39; shift >= 12; shift -= 9) {
-        uint64_t *e = &t[(va >> shift) & 511];
-
-        *e |= 4;
-        if (shift == 12 || (*e & PTE_PS))
-            return;
-        t = p2v(*e & PTE_ADDR);
-    }
 }
 
 static void scenario_user(void)
@@ -530,36 +535,12 @@ static void scenario_user(void)
                                        (uint64_t)(uintptr_t)user_gdt };
     uint64_t top = (uint64_t)(uintptr_t)(user_stack + sizeof(user_stack));
 
-    user_loops = parse_u64(arg(2));
-    user_syscalls = parse_u64(arg(3));
-    if (seq(arg(4), "all-user")) {
-        /* Every mapping user-accessible, and the direct map extended by
-         * one 2 MiB page past guest memory for the MMIO report. */
-        uint64_t *pml4 = p2v(bi->pml4_phys);
-        uint64_t *pdpt = p2v(pml4[(ONYX_DIRECT_MAP >> 39) & 511] & PTE_ADDR);
-        uint64_t *dir = p2v(pdpt[(bi->mem_size >> 30) & 511] & PTE_ADDR);
-
-        dir[(bi->mem_size >> 21) & 511] = bi->mem_size | PTE_P | PTE_W |
-                                          PTE_PS | PTE_NX;
-        for (uint64_t pa = 0; pa <= bi->mem_size; pa += 2 << 20)
-            make_user(ONYX_DIRECT_MAP + pa);
-        for (uint64_t va = ONYX_KERNEL_VBASE + 0x100000;
-             va < ONYX_KERNEL_VBASE + 0x200000; va += 4096)
-            if (pte_of(va))
-                make_user(va);
-    }
+    probe_user_loops = parse_u64(arg(2));
+    probe_user_syscalls = parse_u64(arg(3));
     __asm__ volatile("lgdt %0" : : "m"(gdtr));
     wrmsr(0xc0000081, (0x23ull << 48) | (0x08ull << 32));
     wrmsr(0xc0000082, (uint64_t)(uintptr_t)probe_syscall_entry);
     wrmsr(0xc0000084, 0x200);
-    for (uint64_t va = (uint64_t)(uintptr_t)probe_user_fn & ~0xfffull;
-         va < (uint64_t)(uintptr_t)probe_user_fn + 0x2000; va += 4096)
-        make_user(va);
-    for (uint64_t va = (uint64_t)(uintptr_t)user_stack; va < top;
-         va += 4096)
-        make_user(va);
-    make_user((uint64_t)(uintptr_t)&user_loops);
-    __asm__ volatile("mov %%cr3, %%rax; mov %%rax, %%cr3" : : : "rax");
     print("entering ring 3\n");
     __asm__ volatile("pushq $0x2b\n\t"
                      "pushq %0\n\t"
@@ -580,6 +561,10 @@ void probe_main(const struct onyx_boot_info *boot)
     if (seq(what, "hello")) {
         print("probe: hello\n");
         probe_exit(0);
+    } else if (seq(what, "mmio-hello")) {
+        force_mmio = 1;
+        print("probe: hello through mmio\n");
+        probe_exit(7);
     } else if (seq(what, "exit")) {
         probe_exit((int64_t)parse_u64(arg(2)));
     } else if (seq(what, "bootinfo")) {
