@@ -18,13 +18,16 @@ static uint32_t image_phys(const void *p)
     return (uint32_t)((uint64_t)(uintptr_t)p - ONYX_KERNEL_VBASE);
 }
 
+/* The kernel runs in ring 3, where port I/O faults: use the MMIO form,
+ * one store into the monitor's page (abi.h). */
 static void hc_out(unsigned nr, const void *arg)
 {
-    __asm__ volatile("outl %0, %1"
-                     :
-                     : "a"(image_phys(arg)),
-                       "d"((uint16_t)(ONYX_HC_PORT_BASE + nr))
-                     : "memory");
+    volatile uint64_t *slot =
+        (volatile uint64_t *)(uintptr_t)(ONYX_HC_MMIO_VIRT + 8ull * nr);
+
+    __asm__ volatile("" : : : "memory");
+    *slot = image_phys(arg);
+    __asm__ volatile("" : : : "memory");
 }
 
 /* Console writes go through this bounce buffer: app buffers and kernel
@@ -120,15 +123,13 @@ static struct onyx_hc_exit exit_hc;
 _Noreturn void k_hc_exit(int status)
 {
     exit_hc.status = status;
-    hc_out(ONYX_HC_EXIT, &exit_hc);
-    /* The monitor never resumes us; if it did, stop hard. */
+    /* The monitor never resumes us; if it ever did, ask again. */
     for (;;)
-        __asm__ volatile("cli; hlt");
+        hc_out(ONYX_HC_EXIT, &exit_hc);
 }
 
 _Noreturn void k_hc_crash(struct onyx_hc_crash *crash)
 {
-    hc_out(ONYX_HC_CRASH, crash);
     for (;;)
-        __asm__ volatile("cli; hlt");
+        hc_out(ONYX_HC_CRASH, crash);
 }

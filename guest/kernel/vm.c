@@ -24,7 +24,9 @@
 #define MMAP_MIN 0x10000ull /* like vm.mmap_min_addr */
 #define PROT_ALL (PROT_READ | PROT_WRITE | PROT_EXEC)
 
-enum vma_kind { VMA_IMAGE, VMA_BRK, VMA_ANON, VMA_STACK };
+/* VMA_KERNEL reserves the kernel image's addresses (it sits below
+ * 2 GiB, inside the range brk and mmap hints could reach). */
+enum vma_kind { VMA_IMAGE, VMA_BRK, VMA_ANON, VMA_STACK, VMA_KERNEL };
 
 struct vma {
     uint64_t start;
@@ -36,6 +38,8 @@ struct vma {
 static struct vma *vmas;
 static size_t nvma;
 static size_t vma_cap;
+extern const char k_image_start[], k_image_end[];
+
 static uint64_t brk_start;
 static uint64_t brk_cur;
 static bool warned_wx;
@@ -219,7 +223,7 @@ int k_vm_fault(uint64_t addr, uint64_t error)
         /* Present: only a stale TLB entry can make this legal. */
         if (!k_pt_allows(k_pt_lookup(page, NULL), write, exec))
             return -EFAULT;
-        k_invlpg(page);
+        k_arch_invlpg_range(page, 1);
         return 0;
     }
     phys = k_page_alloc();
@@ -238,7 +242,7 @@ const char *k_vm_describe(uint64_t addr)
     uint64_t stack_low = ONYX_APP_STACK_TOP - K_STACK_SIZE;
     struct vma *v;
 
-    if (addr >= K_USER_END)
+    if (addr >= K_USER_END || k_is_kernel_addr(addr))
         return "kernel address";
     if (addr < PAGE)
         return "null pointer";
@@ -313,10 +317,17 @@ static uint64_t find_gap(uint64_t len, uint64_t top)
     return hi >= MMAP_MIN + len ? hi - len : 0;
 }
 
+/* A range the app may map or unmap: clear of the kernel image and below
+ * the kernel's areas (the main stack above them is fixed). */
 static bool user_range(uint64_t start, uint64_t len)
 {
-    return start >= MMAP_MIN && start < K_USER_END &&
-           len <= K_USER_END - start;
+    uint64_t lo = (uint64_t)(uintptr_t)k_image_start;
+    uint64_t hi = (uint64_t)(uintptr_t)k_image_end;
+
+    if (start < MMAP_MIN || start >= ONYX_DIRECT_MAP ||
+        len > ONYX_DIRECT_MAP - start)
+        return false;
+    return start + len <= lo || start >= hi;
 }
 
 long k_vm_mmap(uint64_t addr, uint64_t len, int prot, int flags)
@@ -367,7 +378,7 @@ long k_vm_munmap(uint64_t addr, uint64_t len)
     uint64_t size = page_up(len);
 
     if ((addr & (PAGE - 1)) || !len || size < len ||
-        addr >= K_USER_END || size > K_USER_END - addr)
+        !user_range(addr, size))
         return -EINVAL;
     return unmap_range(addr, addr + size);
 }
@@ -377,12 +388,11 @@ long k_vm_mprotect(uint64_t addr, uint64_t len, int prot)
     uint64_t size = page_up(len);
     uint64_t end = addr + size;
 
-    if ((addr & (PAGE - 1)) || size < len || (prot & ~PROT_ALL) ||
-        addr >= K_USER_END || size > K_USER_END - addr)
+    if ((addr & (PAGE - 1)) || size < len || (prot & ~PROT_ALL))
         return -EINVAL;
     if (!size)
         return 0;
-    if (!covered(addr, end))
+    if (!covered(addr, end) || !k_user_range_ok((void *)addr, size))
         return -ENOMEM;
     if (split_at(addr) || split_at(end))
         return -ENOMEM;
@@ -399,8 +409,8 @@ long k_vm_madvise(uint64_t addr, uint64_t len, int advice)
     uint64_t size = page_up(len);
     uint64_t end = addr + size;
 
-    if ((addr & (PAGE - 1)) || size < len || addr >= K_USER_END ||
-        size > K_USER_END - addr)
+    if ((addr & (PAGE - 1)) || size < len || !k_user_range_ok((void *)addr,
+                                                              size))
         return -EINVAL;
     switch (advice) {
     case MADV_NORMAL:
@@ -441,11 +451,12 @@ static void move_pages(uint64_t from, uint64_t to, uint64_t len,
     unsigned rights = rights_of(prot);
 
     for (uint64_t off = 0; off < len; off += PAGE) {
-        uint64_t phys = k_pt_unmap(from + off);
+        uint64_t phys = k_pt_take(from + off);
 
         if (phys && k_pt_map(to + off, phys, rights ? rights : K_MAP_R))
             k_panic("vm: mremap lost a page at 0x%lx", to + off);
     }
+    k_pt_flush();
     if (!rights)
         k_pt_protect_range(to, to + len, 0);
 }
@@ -463,7 +474,7 @@ long k_vm_mremap(uint64_t old, uint64_t old_len, uint64_t new_len,
         old_size < old_len || (flags & ~(MREMAP_MAYMOVE | MREMAP_FIXED)) ||
         ((flags & MREMAP_FIXED) && !(flags & MREMAP_MAYMOVE)))
         return -EINVAL;
-    if (!old_size || !v || old_size > v->end - old)
+    if (!old_size || !v || old_size > v->end - old || v->kind == VMA_KERNEL)
         return -EFAULT;
     if (!(flags & MREMAP_FIXED) && new_size <= old_size) {
         if (new_size < old_size &&
@@ -524,11 +535,10 @@ static void register_image(void)
         Elf64_Phdr ph;
         uint64_t start, end;
 
-        if (k_copy_from_user(&ph, (const void *)(uintptr_t)(b->app_phdr +
-                                                            i * sizeof(ph)),
-                             sizeof(ph)))
-            k_panic("vm: app program headers unreadable at 0x%lx",
-                    b->app_phdr);
+        /* In the app's image, or a copy in the direct map: either way
+         * mapped by the monitor. */
+        memcpy(&ph, (const void *)(uintptr_t)(b->app_phdr + i * sizeof(ph)),
+               sizeof(ph));
         if (ph.p_type != PT_LOAD || !ph.p_memsz)
             continue;
         start = ph.p_vaddr & ~(PAGE - 1);
@@ -547,6 +557,11 @@ static void register_image(void)
 
 void k_vm_init(void)
 {
+    uint64_t klo = (uint64_t)(uintptr_t)k_image_start & ~(PAGE - 1);
+    uint64_t khi = page_up((uint64_t)(uintptr_t)k_image_end);
+
+    if (add_region(klo, khi, PROT_NONE, VMA_KERNEL))
+        k_panic("vm: out of memory registering the kernel image");
     register_image();
     brk_start = brk_cur = page_up(k_boot_info->app_brk_start);
     if (add_region(ONYX_APP_STACK_TOP - K_STACK_SIZE, ONYX_APP_STACK_TOP,

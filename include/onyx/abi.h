@@ -10,19 +10,28 @@
 #include <stdint.h>
 
 /* Bumped on any incompatible change; checked by both sides at boot. */
-#define ONYX_ABI_VERSION 1
+#define ONYX_ABI_VERSION 2
 
 /* ------------------------------------------------------------------ */
 /* Guest virtual address space (x86-64, 4-level paging).              */
+/*                                                                     */
+/* Everything lives in the lower half and every page-table entry has   */
+/* the user bit: the guest kernel and the app both run in ring 3, and  */
+/* ring 0 only holds a few trampolines. kvm_pvm (this project's        */
+/* /dev/kvm) runs guest ring 3 natively but emulates ring 0 one        */
+/* instruction at a time without SSE, and never lets a guest touch     */
+/* the upper half. On hardware KVM the same layout works unchanged.    */
 /* ------------------------------------------------------------------ */
 
-/* The kernel is linked here; it is loaded at physical ONYX_KERNEL_PHYS. */
-#define ONYX_KERNEL_VBASE 0xffffffff80000000ull
+/* The kernel is linked at ONYX_KERNEL_VBASE + physical address and
+ * loaded at physical ONYX_KERNEL_PHYS; the image stays below 2 GiB
+ * (its code model uses sign-extended 32-bit addresses). */
+#define ONYX_KERNEL_VBASE 0x7f000000ull
 #define ONYX_KERNEL_PHYS 0x100000ull
 /* All guest physical memory, read-write and no-execute, 2 MiB pages. */
-#define ONYX_DIRECT_MAP 0xffff800000000000ull
+#define ONYX_DIRECT_MAP 0x00007f8000000000ull
 /* Kernel virtual allocations (thread stacks, large buffers). */
-#define ONYX_KVMALLOC_BASE 0xffffc90000000000ull
+#define ONYX_KVMALLOC_BASE 0x00007fc000000000ull
 /* App stack top (grows down) and mmap area (grows down below it). */
 #define ONYX_APP_STACK_TOP 0x00007ffffffff000ull
 #define ONYX_APP_MMAP_TOP 0x00007f0000000000ull
@@ -35,8 +44,9 @@
 /* The monitor loads the kernel ELF's PT_LOAD segments at their        */
 /* physical addresses and the app's PT_LOAD segments at their virtual  */
 /* addresses (backed by pages it allocates), builds the page tables    */
-/* (kernel W^X per segment, direct map, app W^X per segment), and      */
-/* starts the vCPU in 64-bit mode at the kernel's ELF entry with:      */
+/* (kernel W^X per segment, direct map, app W^X per segment; every    */
+/* entry with the user bit, see above), and starts the vCPU in 64-bit  */
+/* mode, ring 0, at the kernel's ELF entry with:                       */
 /*   rdi = virtual address (direct map) of struct onyx_boot_info       */
 /*   rsp = 0 (the kernel sets up its own stack first)                  */
 /*   CR0 = PE|MP|ET|NE|WP|PG, CR4 = PAE|OSFXSR|OSXMMEXCPT              */
@@ -130,6 +140,17 @@ _Static_assert(sizeof(struct onyx_boot_info) == 296, "boot info ABI");
 /* ------------------------------------------------------------------ */
 
 #define ONYX_HC_PORT_BASE 0x500u
+
+/*
+ * The same hypercalls from ring 3, where port I/O faults (and on
+ * kvm_pvm any fault in ring 3 is fatal): write the argument struct's
+ * guest physical address as one 64-bit store to ONYX_HC_MMIO_VIRT +
+ * 8 * number. The monitor maps that page, user-accessible and
+ * no-execute, to guest physical ONYX_HC_MMIO_PHYS, where no memory is,
+ * so every store exits to the monitor. The 4 GiB limit above applies.
+ */
+#define ONYX_HC_MMIO_PHYS 0x0000001000000000ull /* 64 GiB, past any RAM */
+#define ONYX_HC_MMIO_VIRT 0x00007fbffffff000ull /* below KVMALLOC_BASE */
 
 enum onyx_hypercall {
     ONYX_HC_CONSOLE_WRITE = 1, /* struct onyx_hc_console */

@@ -1,16 +1,25 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Guest kernel entry from the monitor, thread context switch and the
- * jump into the app (guest side, ring 0, 64-bit mode from the start).
+ * Guest kernel entry from the monitor (ring 0), thread context switch
+ * and the jump into the app (guest side). Ring 0 code here is emulated
+ * under kvm_pvm: it loads the descriptor tables and MSRs (a few dozen
+ * instructions) and drops to ring 3 for good; the IDT and TSS contents
+ * are filled in from ring 3 (cpu.c).
  */
+#include "k/arch.h"
 
 #define BOOT_STACK_SIZE 16384
+#define MSR_STAR 0xc0000081
+#define MSR_LSTAR 0xc0000082
+#define MSR_FMASK 0xc0000084
+/* RFLAGS bits cleared on syscall entry: TF, IF, DF, NT, AC. */
+#define SYSCALL_FMASK 0x44700
 
     .section .text.boot, "ax"
 
 /*
- * The monitor enters here in long mode with rdi = boot info (direct-map
- * address), rsp = 0 and interrupts off (abi.h boot protocol).
+ * The monitor enters here in long mode, ring 0, with rdi = boot info
+ * (direct-map address) and rsp = 0 (abi.h boot protocol).
  */
     .globl _start
     .type _start, @function
@@ -19,17 +28,48 @@ _start:
     shl $32, %rdx
     or %rdx, %rax
     mov %rax, k_boot_tsc(%rip)
-    lea k_boot_stack_top(%rip), %rsp
-    xor %ebp, %ebp
     mov %rdi, k_boot_info(%rip)
-    cld
-    call k_main
-1:  cli
-    hlt
-    jmp 1b
+    lgdt k_gdt_ptr(%rip)
+    /* The IDT is still empty: cpu.c fills it before anything can trap.
+     * The TSS descriptor was computed by the linker (kernel.ld). */
+    lidt k_idt_ptr(%rip)
+    mov $K_SEL_TSS, %eax
+    ltr %ax
+    /* syscall: CS 0x08/SS 0x10; sysret base 0x18 (never used). */
+    xor %eax, %eax
+    mov $((K_SEL_UCODE32 << 16) | K_SEL_KCODE), %edx
+    mov $MSR_STAR, %ecx
+    wrmsr
+    lea k_syscall_entry0(%rip), %rax
+    mov %rax, %rdx
+    shr $32, %rdx
+    mov $MSR_LSTAR, %ecx
+    wrmsr
+    mov $SYSCALL_FMASK, %eax
+    xor %edx, %edx
+    mov $MSR_FMASK, %ecx
+    wrmsr
+    /* Drop to ring 3 on the boot stack. */
+    lea k_boot_stack_top(%rip), %rax
+    mov %rax, %rsp
+    pushq $K_USER_DS
+    push %rax
+    pushq $K_RFLAGS
+    pushq $K_USER_CS
+    pushq k_start3_ptr(%rip)
+    iretq
     .size _start, . - _start
 
     .text
+
+/* Ring 3 from here on. */
+    .type k_start3, @function
+k_start3:
+    xor %ebp, %ebp
+    cld
+    call k_main
+    ud2
+    .size k_start3, . - k_start3
 
 /* void k_arch_switch(uint64_t *save_sp, uint64_t new_sp) */
     .globl k_arch_switch
@@ -82,23 +122,63 @@ k_arch_enter_app:
     xor %r13d, %r13d
     xor %r14d, %r14d
     xor %r15d, %r15d
-    push $0x2               /* RFLAGS: IF off, DF clear, nothing else */
+    pushq $K_RFLAGS         /* flags as the app expects them: DF clear */
     popfq
     jmp *%r11
     .size k_arch_enter_app, . - k_arch_enter_app
 
+    .section .rodata
+    .balign 8
+k_start3_ptr:
+    .quad k_start3
+
+    .data
+    .balign 16
+/* Kernel segments (DPL 0, for the trampolines) and user segments
+ * (DPL 3) in the order SYSRET expects, then the TSS. */
+    .globl k_gdt
+k_gdt:
+    .quad 0
+    .quad 0x00af9a000000ffff    /* 0x08 kernel code, 64-bit */
+    .quad 0x00cf92000000ffff    /* 0x10 kernel data */
+    .quad 0x00cffa000000ffff    /* 0x18 user code, 32-bit (unused) */
+    .quad 0x00cff2000000ffff    /* 0x20 user data */
+    .quad 0x00affa000000ffff    /* 0x28 user code, 64-bit */
+    .quad k_tss_desc_lo         /* 0x30 TSS (kernel.ld) */
+    .quad k_tss_desc_hi
+k_gdt_end:
+    .balign 8
+    .word 0, 0, 0
+k_gdt_ptr:
+    .word k_gdt_end - k_gdt - 1
+    .quad k_gdt
+
+    .balign 8
+    .word 0, 0, 0
+    .globl k_idt_ptr
+k_idt_ptr:
+    .word 256 * 16 - 1
+    .quad k_idt
+
+    .balign 8
+    .globl k_boot_tsc
+k_boot_tsc:
+    .quad 0
+
     .bss
+    .balign 16
+    .globl k_tss
+k_tss:
+    .skip 104
+    .balign 4096
+    .globl k_idt
+k_idt:
+    .skip 256 * 16
     .balign 16
     .globl k_boot_stack_bottom
 k_boot_stack_bottom:
     .skip BOOT_STACK_SIZE
     .globl k_boot_stack_top
 k_boot_stack_top:
-
-    .data
-    .balign 8
-    .globl k_boot_tsc
-k_boot_tsc:
-    .quad 0
 
     .section .note.GNU-stack, "", @progbits

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Guest CPU set-up at boot: our GDT with a TSS holding the IST stacks,
- * the IDT for exceptions 0-31, the syscall MSRs, CR4.FSGSBASE and the
- * FPU; plus FS/GS base access (guest side, ring 0).
+ * Guest CPU set-up at boot (guest side, ring 3): the IST stacks the
+ * ring-0 trampolines run on, the IDT entries (boot.S already loaded both
+ * tables), CR4.FSGSBASE, FS/GS base access and the FPU; plus the calls
+ * through the ring-0 gate for TLB flushes and MSR writes.
  */
 #include <stdint.h>
 
@@ -11,20 +12,17 @@
 
 #define MSR_FS_BASE 0xc0000100u
 #define MSR_GS_BASE 0xc0000101u
-#define MSR_STAR 0xc0000081u
-#define MSR_LSTAR 0xc0000082u
-#define MSR_FMASK 0xc0000084u
 
 #define CR4_FSGSBASE (1ull << 16)
 
-/* RFLAGS bits cleared on syscall entry: TF, IF, DF, IOPL, NT, AC. */
-#define SYSCALL_FMASK 0x47700ull
-
-/* IST slots: 1 for ordinary exceptions, 2 double fault, 3 NMI/#MC. */
+/* IST slots: 1 for exceptions and the privileged gate, 2 for double
+ * faults, 3 for NMI and machine checks. Each is only used for the few
+ * ring-0 instructions before the hand-over to ring 3. */
 #define IST_TRAP 1
 #define IST_DOUBLE 2
 #define IST_NMI 3
-#define IST_STACK_SIZE 16384
+#define IST_STACK_SIZE 4096
+#define TRAP_STACK_SIZE 16384
 
 struct tss {
     uint32_t reserved0;
@@ -48,122 +46,68 @@ struct idt_entry {
     uint32_t reserved;
 };
 
-struct table_ptr {
-    uint16_t limit;
-    uint64_t base;
-} __attribute__((packed));
-
-extern void k_syscall_entry(void);
 extern const uint64_t k_trap_stubs[32];
+extern struct tss k_tss;
+extern struct idt_entry k_idt[256];
+extern void k_priv_gate0(void);
 
-static uint64_t gdt[5];
-static struct tss tss;
-static struct idt_entry idt[32];
 static uint8_t ist_stacks[3][IST_STACK_SIZE] __attribute__((aligned(16)));
+static uint8_t trap_stack[TRAP_STACK_SIZE] __attribute__((aligned(16)));
 static bool has_fsgsbase;
 
-static void wrmsr(uint32_t msr, uint64_t v)
+static uint64_t stack_top(uint8_t *base, size_t size)
 {
-    __asm__ volatile("wrmsr"
-                     :
-                     : "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
+    return (uint64_t)(uintptr_t)(base + size);
 }
 
-static void gdt_init(void)
+static void tss_init(void)
 {
-    uint64_t base = (uint64_t)(uintptr_t)&tss;
-    uint64_t limit = sizeof(tss) - 1;
-    struct table_ptr ptr = {.limit = sizeof(gdt) - 1,
-                            .base = (uint64_t)(uintptr_t)gdt};
+    k_tss.rsp[0] = stack_top(ist_stacks[0], IST_STACK_SIZE);
+    k_tss.ist[IST_TRAP - 1] = stack_top(ist_stacks[0], IST_STACK_SIZE);
+    k_tss.ist[IST_DOUBLE - 1] = stack_top(ist_stacks[1], IST_STACK_SIZE);
+    k_tss.ist[IST_NMI - 1] = stack_top(ist_stacks[2], IST_STACK_SIZE);
+    k_tss.iomap_base = sizeof(k_tss);
+}
 
-    gdt[0] = 0;
-    gdt[1] = 0x00af9a000000ffffull; /* 64-bit code, DPL 0 */
-    gdt[2] = 0x00cf92000000ffffull; /* data, DPL 0 */
-    /* 64-bit available TSS (type 9), present; 16-byte descriptor. */
-    gdt[3] = (limit & 0xffff) | ((base & 0xffffff) << 16) |
-             (0x89ull << 40) | (((limit >> 16) & 0xf) << 48) |
-             (((base >> 24) & 0xff) << 56);
-    gdt[4] = base >> 32;
-
-    tss.ist[IST_TRAP - 1] = (uint64_t)(uintptr_t)(ist_stacks[0] +
-                                                  IST_STACK_SIZE);
-    tss.ist[IST_DOUBLE - 1] = (uint64_t)(uintptr_t)(ist_stacks[1] +
-                                                    IST_STACK_SIZE);
-    tss.ist[IST_NMI - 1] = (uint64_t)(uintptr_t)(ist_stacks[2] +
-                                                 IST_STACK_SIZE);
-    tss.iomap_base = sizeof(tss);
-
-    /* Reload CS with a far return, then the data segments and TR. */
-    __asm__ volatile("lgdt %0\n\t"
-                     "pushq %1\n\t"
-                     "lea 1f(%%rip), %%rax\n\t"
-                     "pushq %%rax\n\t"
-                     "lretq\n"
-                     "1:\n\t"
-                     "mov %2, %%eax\n\t"
-                     "mov %%eax, %%ds\n\t"
-                     "mov %%eax, %%es\n\t"
-                     "mov %%eax, %%ss\n\t"
-                     "xor %%eax, %%eax\n\t"
-                     "mov %%eax, %%fs\n\t"
-                     "mov %%eax, %%gs\n\t"
-                     "mov %3, %%eax\n\t"
-                     "ltr %%ax"
-                     :
-                     : "m"(ptr), "i"(K_SEL_CODE), "i"(K_SEL_DATA),
-                       "i"(K_SEL_TSS)
-                     : "rax", "memory");
+static void idt_set(unsigned v, uint64_t off, uint8_t ist, uint8_t dpl)
+{
+    k_idt[v] = (struct idt_entry){
+        .offset_lo = (uint16_t)off,
+        .selector = K_SEL_KCODE,
+        .ist = ist,
+        .type_attr = (uint8_t)(0x8e | (dpl << 5)), /* interrupt gate */
+        .offset_mid = (uint16_t)(off >> 16),
+        .offset_hi = (uint32_t)(off >> 32),
+    };
 }
 
 static void idt_init(void)
 {
-    struct table_ptr ptr = {.limit = sizeof(idt) - 1,
-                            .base = (uint64_t)(uintptr_t)idt};
-
-    for (int v = 0; v < 32; v++) {
-        uint64_t off = k_trap_stubs[v];
+    for (unsigned v = 0; v < 32; v++) {
         uint8_t ist = IST_TRAP;
 
         if (v == 8)
             ist = IST_DOUBLE;
         else if (v == 2 || v == 18)
             ist = IST_NMI;
-        idt[v] = (struct idt_entry){
-            .offset_lo = (uint16_t)off,
-            .selector = K_SEL_CODE,
-            .ist = ist,
-            .type_attr = 0x8e, /* present, DPL 0, interrupt gate */
-            .offset_mid = (uint16_t)(off >> 16),
-            .offset_hi = (uint32_t)(off >> 32),
-        };
+        idt_set(v, k_trap_stubs[v], ist, 0);
     }
-    __asm__ volatile("lidt %0" : : "m"(ptr) : "memory");
+    /* The only gate ring 3 may call with `int`. */
+    idt_set(K_PRIV_VECTOR, (uint64_t)(uintptr_t)k_priv_gate0, IST_TRAP, 3);
 }
 
-/*
- * Each wrmsr and the CR4 write is a VM exit (~7 us on a nested host):
- * only the three syscall MSRs and, when usable, FSGSBASE.
- */
-static void syscall_init(void)
+static void priv_cr4_or(uint64_t bits)
 {
-    /* syscall loads CS from STAR[47:32] and SS from that + 8; the
-     * sysret half is never used (it would go to ring 3). */
-    wrmsr(MSR_STAR, (uint64_t)K_SEL_CODE << 32);
-    wrmsr(MSR_LSTAR, (uint64_t)(uintptr_t)k_syscall_entry);
-    wrmsr(MSR_FMASK, SYSCALL_FMASK);
+    register uint64_t op __asm__("r8") = K_PRIV_CR4_OR;
+
+    __asm__ volatile("int %[vec]"
+                     : "+D"(bits)
+                     : [vec] "i"(K_PRIV_VECTOR), "r"(op)
+                     : "rax", "memory");
 }
 
-static void fsgsbase_init(void)
-{
-    uint64_t cr4;
-
-    if (!(k_boot_info->cpu_flags & ONYX_CPU_FSGSBASE))
-        return;
-    __asm__ volatile("mov %%cr4, %0" : "=r"(cr4));
-    cr4 |= CR4_FSGSBASE;
-    __asm__ volatile("mov %0, %%cr4" : : "r"(cr4) : "memory");
-    has_fsgsbase = true;
-}
+/* 1 when rdfsbase works in ring 3 (fixed up to 0 on #UD). */
+extern int k_probe_fsgsbase(void);
 
 static void fpu_init(void)
 {
@@ -177,10 +121,17 @@ static void fpu_init(void)
 
 void k_arch_init(void)
 {
-    gdt_init();
+    bool want_fsgsbase = k_boot_info->cpu_flags & ONYX_CPU_FSGSBASE;
+
+    k_trap_stack_top = stack_top(trap_stack, TRAP_STACK_SIZE);
+    tss_init();
     idt_init();
-    syscall_init();
-    fsgsbase_init();
+    if (want_fsgsbase)
+        priv_cr4_or(CR4_FSGSBASE);
+    /* kvm_pvm leaves the host's CR4 in force for ring 3, so the
+     * instructions may work even when the monitor did not report them:
+     * try once (a #UD costs one exception at boot). */
+    has_fsgsbase = k_probe_fsgsbase();
     fpu_init();
 }
 
@@ -189,12 +140,45 @@ bool k_arch_has_fsgsbase(void)
     return has_fsgsbase;
 }
 
+static void priv_wrmsr(uint32_t msr, uint64_t v)
+{
+    register uint64_t op __asm__("r8") = K_PRIV_WRMSR;
+
+    __asm__ volatile("int %[vec]"
+                     :
+                     : [vec] "i"(K_PRIV_VECTOR), "c"(msr),
+                       "a"((uint32_t)v), "d"((uint32_t)(v >> 32)), "r"(op)
+                     : "memory");
+}
+
+void k_arch_invlpg_range(uint64_t va, uint64_t pages)
+{
+    register uint64_t op __asm__("r8") = K_PRIV_INVLPG;
+
+    if (!pages)
+        return;
+    __asm__ volatile("int %[vec]"
+                     : "+D"(va), "+S"(pages)
+                     : [vec] "i"(K_PRIV_VECTOR), "r"(op)
+                     : "memory");
+}
+
+void k_arch_flush_tlb(void)
+{
+    register uint64_t op __asm__("r8") = K_PRIV_FLUSH;
+
+    __asm__ volatile("int %[vec]"
+                     :
+                     : [vec] "i"(K_PRIV_VECTOR), "r"(op)
+                     : "rax", "memory");
+}
+
 void k_arch_set_fs_base(uint64_t base)
 {
     if (has_fsgsbase)
         __asm__ volatile("wrfsbase %0" : : "r"(base) : "memory");
     else
-        wrmsr(MSR_FS_BASE, base);
+        priv_wrmsr(MSR_FS_BASE, base);
 }
 
 void k_arch_set_gs_base(uint64_t base)
@@ -202,7 +186,7 @@ void k_arch_set_gs_base(uint64_t base)
     if (has_fsgsbase)
         __asm__ volatile("wrgsbase %0" : : "r"(base) : "memory");
     else
-        wrmsr(MSR_GS_BASE, base);
+        priv_wrmsr(MSR_GS_BASE, base);
 }
 
 uint64_t k_arch_get_fs_base(uint64_t cached)

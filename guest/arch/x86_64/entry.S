@@ -1,14 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Exception stubs (every vector on an IST stack) and the syscall entry
- * reached through LSTAR; both run in ring 0 on the guest side.
+ * Entries into the guest kernel (guest side): the ring-0 trampolines for
+ * exceptions, syscalls and privileged operations, and the ring-3 code
+ * they hand over to. Ring 0 is emulated under kvm_pvm, so each
+ * trampoline is a handful of instructions that leaves the real work to
+ * ring 3; see k/arch.h.
  */
+#include "k/arch.h"
 
     .text
 
-/* ---- exceptions ------------------------------------------------------ */
+/* ---- exceptions: ring 0 ------------------------------------------- */
 
-/* Builds struct k_trap_frame (k/arch.h) and calls k_trap_handle. */
 .macro TRAP vec, has_error
     .globl k_trap_\vec
     .type k_trap_\vec, @function
@@ -17,7 +20,7 @@ k_trap_\vec:
     pushq $0
     .endif
     pushq $\vec
-    jmp k_trap_common
+    jmp k_trap_common0
     .size k_trap_\vec, . - k_trap_\vec
 .endm
 
@@ -54,7 +57,34 @@ TRAP 29, 1
 TRAP 30, 1
 TRAP 31, 0
 
-k_trap_common:
+/*
+ * On the IST stack: vector, error code and the CPU's frame. Record where
+ * that is and CR2 (both privileged to learn), then continue in ring 3
+ * on the trap stack; the frame stays where it is for k_trap_entry3.
+ */
+k_trap_common0:
+    mov %rsp, k_trap_hw(%rip)
+    mov %rax, k_trap_rax(%rip)
+    mov %cr2, %rax
+    mov %rax, k_trap_cr2(%rip)
+    mov k_trap_rax(%rip), %rax
+    pushq $K_USER_DS
+    pushq k_trap_stack_top(%rip)
+    pushq $K_RFLAGS
+    pushq $K_USER_CS
+    pushq k_trap_entry3_ptr(%rip)
+    iretq
+
+/* ---- exceptions: ring 3 ------------------------------------------- */
+
+/*
+ * Builds struct k_trap_frame (k/arch.h) on the trap stack from the
+ * registers and the ring-0 frame, calls k_trap_handle, and resumes the
+ * interrupted code with a same-ring iretq (native, no exit).
+ */
+    .type k_trap_entry3, @function
+k_trap_entry3:
+    sub $56, %rsp           /* vector, error, rip, cs, rflags, rsp, ss */
     push %rax
     push %rbx
     push %rcx
@@ -70,8 +100,12 @@ k_trap_common:
     push %r13
     push %r14
     push %r15
-    cld                     /* the app may have left DF set */
+    mov k_trap_hw(%rip), %rsi
+    lea 120(%rsp), %rdi
+    mov $7, %ecx
+    rep movsq
     mov %rsp, %rdi
+    xor %ebp, %ebp
     call k_trap_handle
     pop %r15
     pop %r14
@@ -90,6 +124,7 @@ k_trap_common:
     pop %rax
     add $16, %rsp           /* vector and error code */
     iretq
+    .size k_trap_entry3, . - k_trap_entry3
 
     .section .rodata
     .balign 8
@@ -101,23 +136,37 @@ k_trap_stubs:
     .irp v, 16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
     .quad k_trap_\v
     .endr
+k_trap_entry3_ptr:
+    .quad k_trap_entry3
+k_syscall_entry3_ptr:
+    .quad k_syscall_entry3
 
-/* ---- syscalls -------------------------------------------------------- */
+/* ---- syscalls ------------------------------------------------------ */
 
 /*
- * The app's `syscall` lands here in ring 0 on the app's own stack (no
- * stack switch from ring 0): nothing may be pushed there, the 128 bytes
- * below rsp are the app's red zone. Switch to the thread's kernel stack
- * first, then build struct k_syscall_frame (k/arch.h). Interrupts are
- * off and the kernel never executes `syscall`, so one scratch slot for
- * the app's rsp is enough.
+ * Ring 0 via LSTAR, still on the app's stack, whose 128-byte red zone
+ * must not be touched: switch to the thread's kernel stack before any
+ * push, then continue in ring 3. rcx/r11 (app rip/rflags) pass through
+ * untouched. Interrupts are off and the kernel never executes
+ * `syscall`, so one scratch slot for the app's rsp is enough.
  */
     .text
-    .globl k_syscall_entry
-    .type k_syscall_entry, @function
-k_syscall_entry:
+    .globl k_syscall_entry0
+    .type k_syscall_entry0, @function
+k_syscall_entry0:
     mov %rsp, k_syscall_scratch(%rip)
     mov k_syscall_kstack_top(%rip), %rsp
+    pushq $K_USER_DS
+    pushq k_syscall_kstack_top(%rip)
+    pushq $K_RFLAGS
+    pushq $K_USER_CS
+    pushq k_syscall_entry3_ptr(%rip)
+    iretq
+    .size k_syscall_entry0, . - k_syscall_entry0
+
+/* Ring 3 on the kernel stack: builds struct k_syscall_frame. */
+    .type k_syscall_entry3, @function
+k_syscall_entry3:
     pushq k_syscall_scratch(%rip)
     push %rcx
     push %r11
@@ -155,15 +204,43 @@ k_syscall_return:
     pop %r11
     pop %rcx
     /*
-     * sysret would drop to ring 3: restore RFLAGS from r11 while still
-     * on the kernel stack, then load the app's rsp and jump back.
-     * Neither mov nor jmp changes flags.
+     * Same ring as the app: restore RFLAGS from r11 while still on the
+     * kernel stack, then load the app's rsp and jump back. Neither mov
+     * nor jmp changes flags.
      */
     push %r11
     popfq
     pop %rsp
     jmp *%rcx
-    .size k_syscall_entry, . - k_syscall_entry
+    .size k_syscall_entry3, . - k_syscall_entry3
+
+/* ---- privileged operations: ring 0 -------------------------------- */
+
+/* int $K_PRIV_VECTOR from ring 3, r8 = operation (K_PRIV_* in k/arch.h) */
+    .globl k_priv_gate0
+    .type k_priv_gate0, @function
+k_priv_gate0:
+    cmp $K_PRIV_INVLPG, %r8
+    jne 2f
+1:  invlpg (%rdi)
+    add $4096, %rdi
+    dec %rsi
+    jnz 1b
+    iretq
+2:  cmp $K_PRIV_FLUSH, %r8
+    jne 3f
+    mov %cr3, %rax
+    mov %rax, %cr3
+    iretq
+3:  cmp $K_PRIV_CR4_OR, %r8
+    jne 4f
+    mov %cr4, %rax
+    or %rdi, %rax
+    mov %rax, %cr4
+    iretq
+4:  wrmsr
+    iretq
+    .size k_priv_gate0, . - k_priv_gate0
 
     .bss
     .balign 8
@@ -171,6 +248,16 @@ k_syscall_scratch:
     .quad 0
     .globl k_syscall_kstack_top
 k_syscall_kstack_top:
+    .quad 0
+    .globl k_trap_stack_top
+k_trap_stack_top:
+    .quad 0
+k_trap_hw:
+    .quad 0
+k_trap_rax:
+    .quad 0
+    .globl k_trap_cr2
+k_trap_cr2:
     .quad 0
 
     .section .note.GNU-stack, "", @progbits

@@ -2,7 +2,8 @@
 /*
  * 4-level page-table editing in the tables the monitor built: 4 KiB
  * mappings with W^X rights, reached through the direct map; lookups
- * that never fault (guest side).
+ * that never fault; TLB flushes gathered into one trip through the
+ * ring-0 gate per operation (guest side).
  */
 #include <errno.h>
 #include <stdint.h>
@@ -13,6 +14,36 @@
 #include "k/paging.h"
 
 #define LEVELS 4
+/* Beyond this many pages one whole-TLB flush is cheaper than invlpg's
+ * (each emulated in ring 0 under kvm_pvm). */
+#define FLUSH_PAGES_MAX 32
+
+/* Pages whose translations changed since the last k_pt_flush. */
+static uint64_t gather_lo, gather_hi;
+static uint64_t gather_pages;
+
+static void gather(uint64_t va)
+{
+    if (!gather_pages || va < gather_lo)
+        gather_lo = va;
+    if (!gather_pages || va + K_PAGE_SIZE > gather_hi)
+        gather_hi = va + K_PAGE_SIZE;
+    gather_pages++;
+}
+
+void k_pt_flush(void)
+{
+    uint64_t span;
+
+    if (!gather_pages)
+        return;
+    span = (gather_hi - gather_lo) / K_PAGE_SIZE;
+    if (span <= FLUSH_PAGES_MAX)
+        k_arch_invlpg_range(gather_lo, span);
+    else
+        k_arch_flush_tlb();
+    gather_pages = 0;
+}
 
 static unsigned index_at(uint64_t va, int level)
 {
@@ -38,7 +69,7 @@ static uint64_t *root(void)
 
 static uint64_t leaf_flags(unsigned rights)
 {
-    uint64_t f = K_PTE_P;
+    uint64_t f = K_PTE_P | K_PTE_U; /* all code runs in ring 3 */
 
     if (rights & K_MAP_W)
         f |= K_PTE_W;
@@ -66,13 +97,14 @@ static uint64_t *walk(uint64_t va, bool create)
             if (!page)
                 return NULL;
             /* Rights are decided at the leaf only. */
-            *e = page | K_PTE_P | K_PTE_W;
+            *e = page | K_PTE_P | K_PTE_W | K_PTE_U;
         } else if (*e & K_PTE_PS) {
             return NULL;
-        } else if (create && (*e & (K_PTE_W | K_PTE_NX)) != K_PTE_W) {
+        } else if (create && (*e & (K_PTE_W | K_PTE_U | K_PTE_NX)) !=
+                                 (K_PTE_W | K_PTE_U)) {
             /* A monitor-built table may be read-only or NX above a
              * segment; leaves carry the rights, so open it up. */
-            *e = (*e | K_PTE_W) & ~K_PTE_NX;
+            *e = (*e | K_PTE_W | K_PTE_U) & ~K_PTE_NX;
         }
         table = table_virt(*e);
     }
@@ -91,7 +123,7 @@ int k_pt_map(uint64_t va, uint64_t phys, unsigned rights)
     return 0;
 }
 
-uint64_t k_pt_unmap(uint64_t va)
+uint64_t k_pt_take(uint64_t va)
 {
     uint64_t *pte = walk(va, false);
     uint64_t old;
@@ -100,7 +132,7 @@ uint64_t k_pt_unmap(uint64_t va)
         return 0;
     old = *pte;
     *pte = 0;
-    k_invlpg(va);
+    gather(va);
     return old & K_PTE_ADDR;
 }
 
@@ -114,6 +146,9 @@ static void walk_range(uint64_t start, uint64_t end, pte_fn fn,
                        unsigned arg)
 {
     uint64_t va = start;
+
+    if (start >= end)
+        return;
 
     while (va < end) {
         uint64_t *table = root();
@@ -149,7 +184,7 @@ static void unmap_one(uint64_t va, uint64_t *pte, unsigned free_pages)
     uint64_t phys = *pte & K_PTE_ADDR;
 
     *pte = 0;
-    k_invlpg(va);
+    gather(va);
     if (free_pages)
         k_page_free(phys);
 }
@@ -157,6 +192,7 @@ static void unmap_one(uint64_t va, uint64_t *pte, unsigned free_pages)
 void k_pt_unmap_range(uint64_t start, uint64_t end, bool free_pages)
 {
     walk_range(start, end, unmap_one, free_pages);
+    k_pt_flush();
 }
 
 static void protect_one(uint64_t va, uint64_t *pte, unsigned rights)
@@ -165,12 +201,13 @@ static void protect_one(uint64_t va, uint64_t *pte, unsigned rights)
         *pte = (*pte & K_PTE_ADDR) | leaf_flags(rights);
     else
         *pte = (*pte & K_PTE_ADDR) | K_PTE_KEPT;
-    k_invlpg(va);
+    gather(va);
 }
 
 void k_pt_protect_range(uint64_t start, uint64_t end, unsigned rights)
 {
     walk_range(start, end, protect_one, rights);
+    k_pt_flush();
 }
 
 int k_pt_prepare(uint64_t start, uint64_t end)

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "k/arch.h"
+#include "k/boot.h"
 #include "k/hypercall.h"
 #include "k/log.h"
 #include "k/mm.h"
@@ -17,10 +18,13 @@
 #include "k/uaccess.h"
 #include "k/vm.h"
 
+#define VEC_INVALID_OPCODE 6
 #define VEC_PAGE_FAULT 14
 #define PF_PRESENT (1u << 0)
 #define PF_WRITE (1u << 1)
 #define PF_IFETCH (1u << 4)
+
+extern const char k_probe_fsgs_insn[], k_probe_fsgs_fail[];
 
 static const char *const vector_names[32] = {
     [0] = "divide error",
@@ -92,7 +96,7 @@ static void regs_from_frame(struct onyx_regs *r, const struct k_trap_frame *f)
         .r8 = f->r8, .r9 = f->r9, .r10 = f->r10, .r11 = f->r11,
         .r12 = f->r12, .r13 = f->r13, .r14 = f->r14, .r15 = f->r15,
         .rip = f->rip, .rflags = f->rflags, .cs = f->cs, .ss = f->ss,
-        .cr2 = k_read_cr2(), .cr3 = k_read_cr3(),
+        .cr2 = k_trap_cr2, .cr3 = k_boot_info->pml4_phys,
     };
     if (k_current) {
         r->fs_base = k_arch_get_fs_base(k_current->fs_base);
@@ -103,10 +107,10 @@ static void regs_from_frame(struct onyx_regs *r, const struct k_trap_frame *f)
 _Noreturn static void crash_minimal_send(uint32_t vector, const char *msg)
 {
     if (crash_depth > 2)
-        k_halt_forever();
+        k_spin_forever();
     crash_minimal.vector = vector;
-    crash_minimal.regs.cr2 = k_read_cr2();
-    crash_minimal.regs.cr3 = k_read_cr3();
+    crash_minimal.regs.cr2 = k_trap_cr2;
+    crash_minimal.regs.cr3 = k_boot_info->pml4_phys;
     strncpy(crash_minimal.message, msg, ONYX_CRASH_MSG_MAX - 1);
     k_hc_crash(&crash_minimal);
 }
@@ -129,7 +133,7 @@ _Noreturn void k_crash(uint32_t vector, uint64_t error,
 
 static const char *where(uint64_t rip)
 {
-    return rip < K_USER_END ? "app" : "kernel";
+    return k_is_kernel_addr(rip) ? "kernel" : "app";
 }
 
 static const char *thread_name(void)
@@ -184,8 +188,14 @@ void k_trap_handle(struct k_trap_frame *f)
                            "fault inside the exception handler");
     }
     trap_depth++;
+    if (f->vector == VEC_INVALID_OPCODE &&
+        f->rip == (uint64_t)(uintptr_t)k_probe_fsgs_insn) {
+        f->rip = (uint64_t)(uintptr_t)k_probe_fsgs_fail;
+        trap_depth--;
+        return;
+    }
     if (f->vector == VEC_PAGE_FAULT) {
-        uint64_t cr2 = k_read_cr2();
+        uint64_t cr2 = k_trap_cr2;
         int err = k_vm_fault(cr2, f->error);
 
         if (err == 0 || (err == -EFAULT && k_uaccess_fixup(&f->rip))) {

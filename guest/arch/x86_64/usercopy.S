@@ -65,4 +65,24 @@ k_uaccess_fault:
     ret
     .size k_uaccess_fault, . - k_uaccess_fault
 
+
+/*
+ * int k_probe_fsgsbase(void): 1 when rdfsbase works in ring 3. A #UD at
+ * k_probe_fsgs_insn resumes at k_probe_fsgs_fail (traps.c).
+ */
+    .text
+    .globl k_probe_fsgsbase
+    .type k_probe_fsgsbase, @function
+k_probe_fsgsbase:
+    .globl k_probe_fsgs_insn
+k_probe_fsgs_insn:
+    rdfsbase %rax
+    mov $1, %eax
+    ret
+    .globl k_probe_fsgs_fail
+k_probe_fsgs_fail:
+    xor %eax, %eax
+    ret
+    .size k_probe_fsgsbase, . - k_probe_fsgsbase
+
     .section .note.GNU-stack, "", @progbits

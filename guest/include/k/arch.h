@@ -7,16 +7,43 @@
 #ifndef K_ARCH_H
 #define K_ARCH_H
 
+/*
+ * Privilege layout. The kernel and the app both run in ring 3: under
+ * kvm_pvm ring 0 is emulated one instruction at a time (no SSE, ~1-3 us
+ * per instruction) while ring 3 runs natively. Ring 0 only holds short
+ * trampolines (guest/arch/x86_64/entry.S): the syscall entry, exception
+ * entries and a gate for the few privileged operations (TLB flushes,
+ * MSR writes), each of which drops straight back to ring-3 kernel code.
+ *
+ * GDT (guest/arch/x86_64/boot.S), laid out for STAR/SYSRET.
+ */
+#define K_SEL_KCODE 0x08
+#define K_SEL_KDATA 0x10
+#define K_SEL_UCODE32 0x18
+#define K_SEL_UDATA 0x20
+#define K_SEL_UCODE 0x28
+#define K_SEL_TSS 0x30
+#define K_USER_CS (K_SEL_UCODE | 3)
+#define K_USER_DS (K_SEL_UDATA | 3)
+/* RFLAGS of ring-3 kernel code: IOPL 3 (hypercalls are `out`
+ * instructions), interrupts off, DF clear. */
+#define K_RFLAGS 0x3002
+
+/* Vector of the ring-0 gate for privileged operations (int $0x81). */
+#define K_PRIV_VECTOR 0x81
+#define K_PRIV_INVLPG 0 /* rdi = first page, rsi = page count */
+#define K_PRIV_FLUSH 1  /* whole TLB (CR3 reload) */
+#define K_PRIV_WRMSR 2  /* ecx = MSR, edx:eax = value */
+#define K_PRIV_CR4_OR 3 /* CR4 |= rdi */
+
+#ifndef __ASSEMBLER__
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-/* Kernel segment selectors (our GDT, guest/arch/x86_64/cpu.c). */
-#define K_SEL_CODE 0x08
-#define K_SEL_DATA 0x10
-#define K_SEL_TSS 0x18
-
-/* Registers the exception stubs save, lowest address first. */
+/* Registers the exception entry saves, lowest address first; rip..ss
+ * is the frame the CPU pushed (copied from the ring-0 stack). */
 struct k_trap_frame {
     uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
     uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
@@ -37,12 +64,19 @@ struct k_syscall_frame {
 
 _Static_assert(sizeof(struct k_syscall_frame) == 128, "syscall frame");
 
-/* Sets up GDT, TSS with IST stacks, IDT, syscall MSRs, CR4.FSGSBASE
- * when available and the FPU. Called once, first thing at boot. */
+/* Sets up the TSS with IST stacks and the IDT, loads them and the real
+ * syscall entry through the ring-0 boot gate, probes FS/GS base access
+ * and initialises the FPU. Called once, first thing in k_main. */
 void k_arch_init(void);
+
+/* TLB maintenance through the ring-0 gate (each call is one trap). */
+void k_arch_invlpg_range(uint64_t va, uint64_t pages);
+void k_arch_flush_tlb(void);
 
 /* Kernel stack top the syscall entry switches to (current thread's). */
 extern uint64_t k_syscall_kstack_top;
+/* Ring-3 stack the exception entry runs the handlers on. */
+extern uint64_t k_trap_stack_top;
 
 /* TSC when _start ran, for the boot-time log line. */
 extern uint64_t k_boot_tsc;
@@ -55,40 +89,21 @@ static inline uint64_t k_rdtsc(void)
     return ((uint64_t)hi << 32) | lo;
 }
 
-static inline uint64_t k_read_cr2(void)
+/* CR2 of the last exception, captured by the ring-0 trap entry. */
+extern uint64_t k_trap_cr2;
+
+static inline void k_spin_forever(void)
 {
-    uint64_t v;
-
-    __asm__ volatile("mov %%cr2, %0" : "=r"(v));
-    return v;
-}
-
-static inline uint64_t k_read_cr3(void)
-{
-    uint64_t v;
-
-    __asm__ volatile("mov %%cr3, %0" : "=r"(v));
-    return v;
-}
-
-static inline void k_invlpg(uint64_t va)
-{
-    __asm__ volatile("invlpg (%0)" : : "r"(va) : "memory");
-}
-
-static inline void k_halt_forever(void)
-{
-    /* HLT with interrupts off ends the VM: the monitor reports it. */
     for (;;)
-        __asm__ volatile("cli; hlt");
+        __asm__ volatile("pause");
 }
 
-/* FS/GS base of the running context (wrfsbase when CR4.FSGSBASE is on,
- * else the MSR). */
+/* FS/GS base of the running context (wrfsbase when ring 3 may use it,
+ * else an MSR write through the ring-0 gate). */
 void k_arch_set_fs_base(uint64_t base);
 void k_arch_set_gs_base(uint64_t base);
-/* Reads the live FS/GS base; only meaningful with FSGSBASE (else the
- * caller's cached copy is returned unchanged). */
+/* Reads the live FS/GS base with rdfsbase when available, else returns
+ * the caller's cached copy unchanged. */
 uint64_t k_arch_get_fs_base(uint64_t cached);
 uint64_t k_arch_get_gs_base(uint64_t cached);
 bool k_arch_has_fsgsbase(void);
@@ -108,8 +123,8 @@ void k_arch_thread_start(void);
 /* Leaves the syscall handler through its saved k_syscall_frame on the
  * current stack; a new app thread (clone) starts here. */
 void k_syscall_return(void);
-/* Jumps to the app's entry with rsp = sp, rdx = 0, other registers
- * zero. Never returns. */
+/* Jumps to the app's entry (same ring) with rsp = sp, rdx = 0, other
+ * registers zero. Never returns. */
 _Noreturn void k_arch_enter_app(uint64_t entry, uint64_t sp);
 
 /* Called by the exception stubs (guest/arch/x86_64/traps.c). */
@@ -126,11 +141,13 @@ unsigned k_backtrace(uint64_t rbp, uint64_t *bt, unsigned max);
  * Reports a crash to the monitor (ONYX_HC_CRASH) with `regs` (may be
  * NULL), a backtrace walked from `rbp` and `msg`; never returns. A
  * crash while reporting a crash sends a minimal report; a third one
- * halts the vCPU (the monitor reports an unexpected HLT).
+ * spins (the monitor can still be stopped).
  */
 struct onyx_regs;
 _Noreturn void k_crash(uint32_t vector, uint64_t error,
                        const struct onyx_regs *regs, uint64_t rbp,
                        const char *msg);
+
+#endif /* __ASSEMBLER__ */
 
 #endif

@@ -30,8 +30,11 @@
  * already mapped there (the old mapping is kept). */
 int k_pt_map(uint64_t va, uint64_t phys, unsigned rights);
 /* Removes the mapping at `va`; returns its physical page or 0 when
- * nothing was mapped. Flushes the TLB entry. */
-uint64_t k_pt_unmap(uint64_t va);
+ * nothing was mapped. The TLB entry stays until k_pt_flush. */
+uint64_t k_pt_take(uint64_t va);
+/* Flushes every translation changed by k_pt_take since the last flush
+ * (the range functions below flush by themselves). */
+void k_pt_flush(void);
 /* Unmaps every page in [start, end) and hands each physical page to
  * k_page_free when `free_pages`; skips absent tables quickly. */
 void k_pt_unmap_range(uint64_t start, uint64_t end, bool free_pages);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Access to app memory from the guest kernel. App pointers are checked
- * to lie in the lower half; a page fault that demand paging cannot
+ * Access to app memory from the guest kernel. App and kernel share one
+ * address space and one ring (k/arch.h), so app pointers are checked
+ * against the kernel's own areas; a page fault that demand paging cannot
  * resolve makes the copy return -EFAULT instead of crashing.
  */
 #ifndef K_UACCESS_H
@@ -11,16 +12,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* End of the app half of the address space. */
-#define K_USER_END 0x0000800000000000ull
+#include "onyx/abi.h"
 
-/* True when [p, p+len) lies inside the app half (no overflow). */
-static inline bool k_user_range_ok(const void *p, size_t len)
-{
-    uint64_t a = (uint64_t)(uintptr_t)p;
+/* End of everything the app may address (its main stack's top). */
+#define K_USER_END ONYX_APP_STACK_TOP
 
-    return a < K_USER_END && len <= K_USER_END - a;
-}
+/* True when [p, p+len) is app memory: below K_USER_END and clear of
+ * the kernel image, the direct map and kernel allocations. */
+bool k_user_range_ok(const void *p, size_t len);
+/* True when `addr` lies in one of the kernel's areas. */
+bool k_is_kernel_addr(uint64_t addr);
 
 /* 0 or -EFAULT. */
 int k_copy_from_user(void *dst, const void *usrc, size_t len);
