@@ -99,6 +99,22 @@ static void internal_error(struct mon_run *r)
                 "pxor, xorps, ...); the instruction above is one of them\n");
 }
 
+/* kvm_pvm delivers no exception to a ring-3 guest that does not speak
+ * its own protocol: any fault there shuts the guest down. */
+static void shutdown_note(struct mon_run *r)
+{
+    struct kvm_sregs sregs;
+
+    if (!r->vm->pvm_host ||
+        ioctl(r->vm->vcpu_fd, KVM_GET_SREGS, &sregs) < 0 ||
+        (sregs.cs.selector & 3) != 3)
+        return;
+    fprintf(stderr, "  note: this host's KVM is kvm_pvm: in ring 3 every "
+            "exception shuts the guest\n  down (#PF, #GP from port I/O even "
+            "with IOPL 3, int n, ud2, ...); ring 3\n  reaches the monitor "
+            "only through the MMIO hypercall form (ONYX_HC_MMIO_VIRT)\n");
+}
+
 /* A 64-bit store to the hypercall page is a hypercall from ring 3;
  * any other access to memory that does not exist stops the guest. */
 static enum mon_hc_result on_mmio(struct mon_run *r, int *status)
@@ -144,6 +160,7 @@ static enum mon_hc_result handle_exit(struct mon_run *r, int *status)
     case KVM_EXIT_SHUTDOWN:
         mon_crash_dump(r, "guest triple fault (CPU shutdown): an exception "
                        "hit before the kernel could report it");
+        shutdown_note(r);
         return MON_HC_CRASH;
     case KVM_EXIT_MMIO:
         return on_mmio(r, status);

@@ -185,7 +185,12 @@ expect_error build/output-dir-missing "cannot create" \
     "$ONYX" build -o /nonexistent/x.onyx app.c
 after=$(ls /tmp | grep -c '^onyx-build-')
 if [ "$after" -le "$before" ]; then ok build/no-temp-files-left
-else fail build/no-temp-files-left "$((after - before)) /tmp/onyx-build-* left"; fi
-if ls ./*.tmp-* > /dev/null 2>&1; then fail build/no-partial-images "$(ls ./*.tmp-*)"
-else ok build/no-partial-images; fi
+else
+    fail build/no-temp-files-left "$((after - before)) /tmp/onyx-build-* left"
+fi
+if ls ./*.tmp-* > /dev/null 2>&1; then
+    fail build/no-partial-images "$(ls ./*.tmp-*)"
+else
+    ok build/no-partial-images
+fi
 finish

@@ -50,7 +50,7 @@ expect_crash() {
     if [ "$STATUS" != 139 ]; then
         fail "$name" "exit $STATUS, want 139: $(head -c 300 "$T/err")"
     elif ! has "$T/err" "$needle" || ! has "$T/err" "rip    0x"; then
-        fail "$name" "stderr lacks '$needle' or registers: $(head -c 300 "$T/err")"
+        fail "$name" "no '$needle' or registers: $(head -c 300 "$T/err")"
     else
         ok "$name"
     fi
@@ -97,7 +97,8 @@ run_image --mem 4M p.onyx -- bootinfo
 expect_status monitor/smallest-mem 0
 run_image --net user p.onyx -- bootinfo
 has "$T/out" "net_present=1" && has "$T/out" "rings-page-aligned: ok" &&
-    ok monitor/net-boot-info || fail monitor/net-boot-info "$(grep net "$T/out")"
+    ok monitor/net-boot-info ||
+    fail monitor/net-boot-info "$(grep net "$T/out")"
 
 run_image p.onyx -- clock
 expect_status monitor/clock-status 0
@@ -112,14 +113,15 @@ has "$T/out" "hello through mmio" && ok monitor/mmio-console ||
 run_image p.onyx -- user 1000000 100
 expect_status monitor/ring3-status 0
 has "$T/out" "back from user code" && ok monitor/ring3-hypercalls ||
-    fail monitor/ring3-hypercalls "$(head -c 300 "$T/out") $(head -c 300 "$T/err")"
+    fail monitor/ring3-hypercalls "$(head -c 300 "$T/out" "$T/err")"
 
 # ---- console -----------------------------------------------------------------
 run_image p.onyx -- streams
 printf 'to stdout\n' > want
 expect_same monitor/stdout-only-app "$T/out" want
 has "$T/err" "to stderr" && has "$T/err" "[onyx] kernel line" &&
-    ok monitor/stderr-and-kernel || fail monitor/stderr-and-kernel "$(cat "$T/err")"
+    ok monitor/stderr-and-kernel ||
+    fail monitor/stderr-and-kernel "$(cat "$T/err")"
 run_image p.onyx -- big
 [ "$(wc -c < "$T/out")" = 65536 ] && ok monitor/console-64k ||
     fail monitor/console-64k "$(wc -c < "$T/out") bytes"
@@ -157,7 +159,8 @@ expect_crash monitor/triple-fault "triple fault" \
 expect_crash monitor/hlt "halted" p.onyx -- hostile hlt
 expect_crash monitor/mmio "unbacked physical address 0x4000000" \
     p.onyx -- hostile mmio
-expect_crash monitor/hostile-mmio-read "read unbacked physical address 0x1000000008 (8 bytes), which is no hypercall" \
+expect_crash monitor/hostile-mmio-read \
+    "read unbacked physical address 0x1000000008 (8 bytes), which is no" \
     p.onyx -- hostile mmio-read
 expect_crash monitor/hostile-mmio-narrow "(4 bytes), which is no hypercall" \
     p.onyx -- hostile mmio-narrow
@@ -204,7 +207,8 @@ stop_test monitor/sigterm-waiting-guest TERM 143 p.onyx -- wait
 port=$(free_port)
 stop_test monitor/sigint-with-forward INT 130 -p "127.0.0.1:$port:80" \
     p.onyx -- wait
-if python3 -c "import socket,sys; s=socket.socket(); s.bind(('127.0.0.1', $port))" 2> /dev/null; then
+if python3 -c "import socket; socket.socket().bind(('127.0.0.1', $port))" \
+    2> /dev/null; then
     ok monitor/forward-port-released
 else
     fail monitor/forward-port-released "port $port still bound"
@@ -230,7 +234,8 @@ rc=$?
 if [ "$rc" = 0 ] && has fwd.out "tcp syn to port=8080"; then
     ok monitor/forward-reaches-guest
 else
-    fail monitor/forward-reaches-guest "exit $rc: $(cat fwd.out fwd.err | head -c 300)"
+    fail monitor/forward-reaches-guest \
+        "exit $rc: $(cat fwd.out fwd.err | head -c 300)"
 fi
 port=$(free_port)
 python3 -c "
@@ -252,7 +257,7 @@ else
     fail monitor/forward-port-busy "exit $STATUS: $(head -c 200 "$T/err")"
 fi
 
-# ---- tap ------------------------------------------------------------------------
+# ---- tap --------------------------------------------------------------------
 TAP=onyxprobe0
 if [ "$(id -u)" != 0 ] || ! ip tuntap add "$TAP" mode tap 2> /dev/null; then
     skip monitor/tap-arp "cannot create a tap device here (needs root)"
@@ -266,5 +271,6 @@ fi
 run_image --net tap:onyx-no-such-device-name-too-long --ip 10.9.9.2/24 \
     p.onyx -- hello
 [ "$STATUS" = 125 ] && has "$T/err" "interface name too long" &&
-    ok monitor/tap-bad-name || fail monitor/tap-bad-name "$STATUS $(cat "$T/err")"
+    ok monitor/tap-bad-name ||
+    fail monitor/tap-bad-name "$STATUS $(cat "$T/err")"
 finish
