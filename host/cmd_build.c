@@ -45,13 +45,13 @@ enum {
 };
 
 static const struct mon_opt build_opts[] = {
-    { "output", 'o', true, OPT_OUTPUT },
-    { "rootfs", 0, true, OPT_ROOTFS },
-    { "env", 0, true, OPT_ENV },
-    { "mem", 0, true, OPT_MEM },
-    { "name", 0, true, OPT_NAME },
-    { "help", 'h', false, OPT_HELP },
-    { NULL, 0, false, 0 },
+    {"output", 'o', true, OPT_OUTPUT},
+    {"rootfs", 0, true, OPT_ROOTFS},
+    {"env", 0, true, OPT_ENV},
+    {"mem", 0, true, OPT_MEM},
+    {"name", 0, true, OPT_NAME},
+    {"help", 'h', false, OPT_HELP},
+    {NULL, 0, false, 0},
 };
 
 struct build {
@@ -81,15 +81,9 @@ static int build_parse(struct build *b, int argc, char **argv)
     mon_opts_init(&o, argc, argv, build_opts);
     while ((id = mon_opts_next(&o, &v)) != MON_OPT_END) {
         switch (id) {
-        case OPT_OUTPUT:
-            b->output = v;
-            break;
-        case OPT_ROOTFS:
-            b->rootfs_dir = v;
-            break;
-        case OPT_NAME:
-            b->name = v;
-            break;
+        case OPT_OUTPUT: b->output = v; break;
+        case OPT_ROOTFS: b->rootfs_dir = v; break;
+        case OPT_NAME: b->name = v; break;
         case OPT_ENV:
             if (!mon_env_valid(v)) {
                 mon_error("--env '%s': expected KEY=VALUE", v);
@@ -101,17 +95,16 @@ static int build_parse(struct build *b, int argc, char **argv)
         case OPT_MEM:
             if (mon_mem_parse(v, &b->mem, &rounded) < 0) {
                 mon_error("--mem '%s': expected a size from 4M to 64G "
-                          "(bytes or K/M/G suffix)", v);
+                          "(bytes or K/M/G suffix)",
+                          v);
                 return -EINVAL;
             }
             if (rounded)
                 mon_warn("--mem %s rounded up to %llu MiB (a 2 MiB "
-                         "multiple)", v,
-                         (unsigned long long)(b->mem / MON_MIB));
+                         "multiple)",
+                         v, (unsigned long long)(b->mem / MON_MIB));
             break;
-        case OPT_HELP:
-            fputs(mon_build_usage, stdout);
-            return 1;
+        case OPT_HELP: fputs(mon_build_usage, stdout); return 1;
         case MON_OPT_POSITIONAL:
             if (mon_strvec_push(&b->inputs, v) < 0)
                 return -ENOMEM;
@@ -122,8 +115,7 @@ static int build_parse(struct build *b, int argc, char **argv)
                     return -ENOMEM;
             }
             break;
-        default:
-            return -EINVAL;
+        default: return -EINVAL;
         }
     }
     if (b->inputs.count == 0) {
@@ -156,7 +148,7 @@ static bool has_suffix(const char *s, const char *suffix)
 /* Runs musl-gcc on the sources into a temp file registered for removal. */
 static int build_compile(struct build *b)
 {
-    const char *fixed[] = { "musl-gcc", "-static", "-O2", "-g", "-o" };
+    const char *fixed[] = {"musl-gcc", "-static", "-O2", "-g", "-o"};
     size_t nfixed = sizeof(fixed) / sizeof(fixed[0]);
     char **cmd = calloc(nfixed + 2 + b->inputs.count, sizeof(*cmd));
     int fd, status, rc;
@@ -183,8 +175,7 @@ static int build_compile(struct build *b)
     rc = posix_spawnp(&pid, "musl-gcc", NULL, NULL, cmd, environ);
     free(cmd);
     if (rc != 0) {
-        mon_error("cannot run musl-gcc: %s (install musl-tools)",
-                  strerror(rc));
+        mon_error("cannot run musl-gcc: %s (install musl-tools)", strerror(rc));
         return -rc;
     }
     mon_tmp_set_child(pid);
@@ -192,11 +183,9 @@ static int build_compile(struct build *b)
         ;
     mon_tmp_set_child(0);
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-        mon_error("compiling %s failed (musl-gcc %s %d)",
-                  b->inputs.items[0],
+        mon_error("compiling %s failed (musl-gcc %s %d)", b->inputs.items[0],
                   WIFEXITED(status) ? "exit status" : "killed by signal",
-                  WIFEXITED(status) ? WEXITSTATUS(status)
-                                    : WTERMSIG(status));
+                  WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
         return -EIO;
     }
     return 0;
@@ -247,8 +236,8 @@ static int build_load_app(struct build *b)
     int rc = read_file(path, &b->app, &b->app_size);
 
     if (rc < 0) {
-        mon_error("%s: %s", input, rc == -EINVAL ? "not a regular file"
-                                                 : strerror(-rc));
+        mon_error("%s: %s", input,
+                  rc == -EINVAL ? "not a regular file" : strerror(-rc));
         return rc;
     }
     rc = mon_elf_parse(&elf, b->app, b->app_size, &why);
@@ -270,7 +259,8 @@ static int build_prepare_inputs(struct build *b)
     if (file_is_elf(first)) {
         if (b->inputs.count > 1) {
             mon_error("%s is an ELF executable: give it alone, not with "
-                      "other inputs", first);
+                      "other inputs",
+                      first);
             return -EINVAL;
         }
         return build_load_app(b);
@@ -304,8 +294,7 @@ static int build_names(struct build *b)
     if (!b->name)
         b->name = b->default_name;
     if (b->name[0] == '\0' || strlen(b->name) > 64 || strchr(b->name, '/')) {
-        mon_error("--name '%s': use 1 to 64 characters without '/'",
-                  b->name);
+        mon_error("--name '%s': use 1 to 64 characters without '/'", b->name);
         return -EINVAL;
     }
     for (const char *p = b->name; *p; p++) {
@@ -326,8 +315,7 @@ static int build_write(struct build *b)
 {
     struct mon_image_spec spec = {
         .kernel = mon_kernel_blob_start,
-        .kernel_size = (uint64_t)(mon_kernel_blob_end -
-                                  mon_kernel_blob_start),
+        .kernel_size = (uint64_t)(mon_kernel_blob_end - mon_kernel_blob_start),
         .app = b->app,
         .app_size = b->app_size,
         .args = &b->args,
@@ -369,7 +357,7 @@ static void build_free(struct build *b)
 
 int mon_cmd_build(int argc, char **argv)
 {
-    struct build b = { 0 };
+    struct build b = {0};
     struct mon_err why;
     int rc;
 

@@ -97,8 +97,7 @@ static void inspect_print(const char *path, const struct mon_image *img)
     printf("\nimage-size: %llu\n", (unsigned long long)img->size);
     printf("image-version: %u\n", img->trailer.version);
     printf("abi-version: %u\n", img->trailer.abi_version);
-    printf("kernel-size: %llu\n",
-           (unsigned long long)img->trailer.kernel_size);
+    printf("kernel-size: %llu\n", (unsigned long long)img->trailer.kernel_size);
     printf("kernel-entry: 0x%llx\n", (unsigned long long)img->kernel.entry);
     print_segments("kernel-segment", &img->kernel);
     printf("app-name: ");
@@ -124,8 +123,8 @@ static void inspect_print(const char *path, const struct mon_image *img)
 int mon_cmd_inspect(int argc, char **argv)
 {
     static const struct mon_opt opts[] = {
-        { "help", 'h', false, 1 },
-        { NULL, 0, false, 0 },
+        {"help", 'h', false, 1},
+        {NULL, 0, false, 0},
     };
     const char *path = NULL;
     struct mon_image img;

@@ -43,20 +43,20 @@ enum {
 };
 
 static const struct mon_opt run_opts[] = {
-    { "mem", 0, true, OPT_MEM },
-    { "net", 0, true, OPT_NET },
-    { "publish", 'p', true, OPT_PUBLISH },
-    { "ip", 0, true, OPT_IP },
-    { "gw", 0, true, OPT_GW },
-    { "dns", 0, true, OPT_DNS },
-    { "env", 'e', true, OPT_ENV },
-    { "help", 'h', false, OPT_HELP },
-    { "disk", 0, true, OPT_LATER },
-    { "syslog", 0, true, OPT_LATER },
-    { "gdb", 0, true, OPT_LATER },
-    { "profile", 0, true, OPT_LATER },
-    { "core", 0, true, OPT_LATER },
-    { NULL, 0, false, 0 },
+    {"mem", 0, true, OPT_MEM},
+    {"net", 0, true, OPT_NET},
+    {"publish", 'p', true, OPT_PUBLISH},
+    {"ip", 0, true, OPT_IP},
+    {"gw", 0, true, OPT_GW},
+    {"dns", 0, true, OPT_DNS},
+    {"env", 'e', true, OPT_ENV},
+    {"help", 'h', false, OPT_HELP},
+    {"disk", 0, true, OPT_LATER},
+    {"syslog", 0, true, OPT_LATER},
+    {"gdb", 0, true, OPT_LATER},
+    {"profile", 0, true, OPT_LATER},
+    {"core", 0, true, OPT_LATER},
+    {NULL, 0, false, 0},
 };
 
 struct run_args {
@@ -105,8 +105,8 @@ static int parse_publish(struct run_args *a, const char *spec)
         return -EINVAL;
     }
     f = &a->net.forwards[a->net.nforwards];
-    *f = (struct mon_net_forward){ .host_addr.s_addr = htonl(INADDR_ANY),
-                                   .text = spec };
+    *f = (struct mon_net_forward){.host_addr.s_addr = htonl(INADDR_ANY),
+                                  .text = spec};
     if (!last)
         goto bad;
     hp = spec;
@@ -129,7 +129,8 @@ static int parse_publish(struct run_args *a, const char *spec)
 
 bad:
     mon_error("-p '%s': expected [ADDR:]HOSTPORT:GUESTPORT with ports "
-              "1-65535 and an IPv4 ADDR", spec);
+              "1-65535 and an IPv4 ADDR",
+              spec);
     return -EINVAL;
 }
 
@@ -175,8 +176,7 @@ static int parse_ip(struct run_args *a, const char *v)
     addr[slash - v] = '\0';
     errno = 0;
     prefix = strtol(slash + 1, &end, 10);
-    if (slash[1] == '\0' || *end != '\0' || errno || prefix < 1 ||
-        prefix > 32)
+    if (slash[1] == '\0' || *end != '\0' || errno || prefix < 1 || prefix > 32)
         goto bad;
     if (inet_pton(AF_INET, addr, &a->net.ip) != 1)
         goto bad;
@@ -195,24 +195,17 @@ static int parse_option(struct run_args *a, struct mon_opts *o, int id,
     case OPT_MEM:
         if (mon_mem_parse(v, &a->mem, &a->mem_rounded) < 0) {
             mon_error("--mem '%s': expected a size from 4M to 64G (bytes "
-                      "or K/M/G suffix)", v);
+                      "or K/M/G suffix)",
+                      v);
             return -EINVAL;
         }
         a->mem_text = v;
         return 0;
-    case OPT_NET:
-        return parse_net(a, v);
-    case OPT_PUBLISH:
-        return parse_publish(a, v);
-    case OPT_IP:
-        a->ip_text = v;
-        return parse_ip(a, v);
-    case OPT_GW:
-        a->gw_text = v;
-        return parse_addr("--gw", v, &a->net.gateway);
-    case OPT_DNS:
-        a->dns_text = v;
-        return parse_addr("--dns", v, &a->net.dns);
+    case OPT_NET: return parse_net(a, v);
+    case OPT_PUBLISH: return parse_publish(a, v);
+    case OPT_IP: a->ip_text = v; return parse_ip(a, v);
+    case OPT_GW: a->gw_text = v; return parse_addr("--gw", v, &a->net.gateway);
+    case OPT_DNS: a->dns_text = v; return parse_addr("--dns", v, &a->net.dns);
     case OPT_ENV:
         if (!mon_env_valid(v)) {
             mon_error("-e '%s': expected KEY=VALUE", v);
@@ -222,8 +215,7 @@ static int parse_option(struct run_args *a, struct mon_opts *o, int id,
     case OPT_LATER:
         mon_error("%s is not supported yet", mon_opts_current(o));
         return -ENOTSUP;
-    default:
-        return -EINVAL;
+    default: return -EINVAL;
     }
 }
 
@@ -263,7 +255,8 @@ static int parse_args(struct run_args *a, int argc, char **argv)
         } else if (id == MON_OPT_POSITIONAL) {
             if (a->image) {
                 mon_error("unexpected argument '%s' (app arguments go "
-                          "after --)", v);
+                          "after --)",
+                          v);
                 return -EINVAL;
             }
             a->image = v;
@@ -273,8 +266,7 @@ static int parse_args(struct run_args *a, int argc, char **argv)
                 if (mon_strvec_push(&a->args, argv[i]) < 0)
                     return -ENOMEM;
             }
-        } else if (id == MON_OPT_ERROR ||
-                   parse_option(a, &o, id, v) < 0) {
+        } else if (id == MON_OPT_ERROR || parse_option(a, &o, id, v) < 0) {
             return -EINVAL;
         }
     }
@@ -336,7 +328,7 @@ struct run_state {
  * steps are timed for ONYX_LOG=debug. */
 static int run_setup(struct run_args *a, struct run_state *s)
 {
-    struct mon_boot_config cfg = { .args = &s->args, .env = &s->env };
+    struct mon_boot_config cfg = {.args = &s->args, .env = &s->env};
     struct mon_err why;
     uint64_t t[6];
     int rc;
@@ -368,8 +360,8 @@ static int run_setup(struct run_args *a, struct run_state *s)
     if (rc < 0)
         goto fail;
     t[4] = mon_now_ns();
-    if (s->net && mon_net_attach(s->net, &s->vm, s->boot.tx_ring,
-                                 s->boot.rx_ring) < 0)
+    if (s->net &&
+        mon_net_attach(s->net, &s->vm, s->boot.tx_ring, s->boot.rx_ring) < 0)
         return -EINVAL;
     t[5] = mon_now_ns();
     mon_debug("boot: image+net %llu us, vm %llu us, load %llu us, vcpu "
@@ -401,9 +393,9 @@ static void run_teardown(struct run_state *s)
 
 int mon_cmd_run(int argc, char **argv)
 {
-    struct run_args a = { 0 };
-    struct run_state s = { 0 };
-    struct mon_run r = { 0 };
+    struct run_args a = {0};
+    struct run_state s = {0};
+    struct mon_run r = {0};
     struct mon_err why;
     int status = ONYX_EXIT_ERROR;
     int rc;
@@ -415,7 +407,7 @@ int mon_cmd_run(int argc, char **argv)
         goto out;
     if (run_setup(&a, &s) < 0)
         goto out;
-    r = (struct mon_run){ .vm = &s.vm, .img = &s.img, .net = s.net };
+    r = (struct mon_run){.vm = &s.vm, .img = &s.img, .net = s.net};
     if (mon_signals_init(&r, &why) < 0) {
         mon_error("%s", why.msg);
         goto out;

@@ -36,8 +36,7 @@ static const char *const vector_names[32] = {
 };
 
 /* "name+0xoff [kernel]" for an address, or "" when unknown. */
-static void symbolize(struct mon_run *r, uint64_t addr, char *out,
-                      size_t len)
+static void symbolize(struct mon_run *r, uint64_t addr, char *out, size_t len)
 {
     const struct mon_elf *elf = NULL;
     const char *where = "";
@@ -56,8 +55,8 @@ static void symbolize(struct mon_run *r, uint64_t addr, char *out,
     }
     if (!elf || !mon_elf_symbolize(elf, addr, &name, &off))
         return;
-    snprintf(out, len, " %.*s+0x%llx [%s]", 200, name,
-             (unsigned long long)off, where);
+    snprintf(out, len, " %.*s+0x%llx [%s]", 200, name, (unsigned long long)off,
+             where);
 }
 
 static void print_regs(struct mon_run *r, const struct onyx_regs *g)
@@ -65,8 +64,7 @@ static void print_regs(struct mon_run *r, const struct onyx_regs *g)
     char sym[300];
 
     symbolize(r, g->rip, sym, sizeof(sym));
-    fprintf(stderr, "  rip    0x%016llx%s\n", (unsigned long long)g->rip,
-            sym);
+    fprintf(stderr, "  rip    0x%016llx%s\n", (unsigned long long)g->rip, sym);
     fprintf(stderr,
             "  rax    0x%016llx  rbx 0x%016llx  rcx 0x%016llx\n"
             "  rdx    0x%016llx  rsi 0x%016llx  rdi 0x%016llx\n"
@@ -90,8 +88,7 @@ static void print_regs(struct mon_run *r, const struct onyx_regs *g)
             (unsigned long long)g->cr3);
 }
 
-static void print_backtrace(struct mon_run *r, const uint64_t *bt,
-                            unsigned n)
+static void print_backtrace(struct mon_run *r, const uint64_t *bt, unsigned n)
 {
     char sym[300];
 
@@ -100,8 +97,8 @@ static void print_backtrace(struct mon_run *r, const uint64_t *bt,
     fprintf(stderr, "  backtrace:\n");
     for (unsigned i = 0; i < n && bt[i]; i++) {
         symbolize(r, bt[i], sym, sizeof(sym));
-        fprintf(stderr, "    #%-2u 0x%016llx%s\n", i,
-                (unsigned long long)bt[i], sym);
+        fprintf(stderr, "    #%-2u 0x%016llx%s\n", i, (unsigned long long)bt[i],
+                sym);
     }
 }
 
@@ -117,9 +114,9 @@ static void print_exception(const struct onyx_hc_crash *c)
     fprintf(stderr, "  exception %u (%s), error code 0x%llx", c->vector,
             name ? name : "reserved", (unsigned long long)c->error_code);
     if (c->vector == 14)
-        fprintf(stderr, ": %s %s%s", c->error_code & 1 ? "protection"
-                                                       : "not-present",
-                c->error_code & 16 ? "instruction fetch"
+        fprintf(stderr, ": %s %s%s",
+                c->error_code & 1 ? "protection" : "not-present",
+                c->error_code & 16  ? "instruction fetch"
                 : c->error_code & 2 ? "write"
                                     : "read",
                 c->error_code & 8 ? ", reserved bit" : "");
@@ -156,8 +153,8 @@ static uint64_t walk(struct mon_run *r, uint64_t cr3, uint64_t va)
     uint64_t table = cr3 & MON_PTE_ADDR;
 
     for (int shift = 39; shift >= 12; shift -= 9) {
-        const uint64_t *e = mon_vm_ptr(r->vm, table +
-                                       ((va >> shift) & 511) * 8, 8);
+        const uint64_t *e =
+            mon_vm_ptr(r->vm, table + ((va >> shift) & 511) * 8, 8);
 
         if (!e || !(*e & MON_PTE_P))
             return UINT64_MAX;
@@ -210,8 +207,8 @@ void mon_crash_dump(struct mon_run *r, const char *fmt, ...)
 {
     struct kvm_regs regs;
     struct kvm_sregs sregs;
-    struct onyx_regs g = { 0 };
-    uint64_t bt[ONYX_CRASH_BT_MAX] = { 0 };
+    struct onyx_regs g = {0};
+    uint64_t bt[ONYX_CRASH_BT_MAX] = {0};
     char why[512];
     va_list ap;
 
@@ -225,19 +222,36 @@ void mon_crash_dump(struct mon_run *r, const char *fmt, ...)
         return;
     }
     g = (struct onyx_regs){
-        .rax = regs.rax, .rbx = regs.rbx, .rcx = regs.rcx, .rdx = regs.rdx,
-        .rsi = regs.rsi, .rdi = regs.rdi, .rbp = regs.rbp, .rsp = regs.rsp,
-        .r8 = regs.r8, .r9 = regs.r9, .r10 = regs.r10, .r11 = regs.r11,
-        .r12 = regs.r12, .r13 = regs.r13, .r14 = regs.r14, .r15 = regs.r15,
-        .rip = regs.rip, .rflags = regs.rflags, .cs = sregs.cs.selector,
-        .ss = sregs.ss.selector, .fs_base = sregs.fs.base,
-        .gs_base = sregs.gs.base, .cr2 = sregs.cr2, .cr3 = sregs.cr3,
+        .rax = regs.rax,
+        .rbx = regs.rbx,
+        .rcx = regs.rcx,
+        .rdx = regs.rdx,
+        .rsi = regs.rsi,
+        .rdi = regs.rdi,
+        .rbp = regs.rbp,
+        .rsp = regs.rsp,
+        .r8 = regs.r8,
+        .r9 = regs.r9,
+        .r10 = regs.r10,
+        .r11 = regs.r11,
+        .r12 = regs.r12,
+        .r13 = regs.r13,
+        .r14 = regs.r14,
+        .r15 = regs.r15,
+        .rip = regs.rip,
+        .rflags = regs.rflags,
+        .cs = sregs.cs.selector,
+        .ss = sregs.ss.selector,
+        .fs_base = sregs.fs.base,
+        .gs_base = sregs.gs.base,
+        .cr2 = sregs.cr2,
+        .cr3 = sregs.cr3,
     };
     print_regs(r, &g);
     fprintf(stderr, "  cr0    0x%llx  cr4 0x%llx  efer 0x%llx\n",
             (unsigned long long)sregs.cr0, (unsigned long long)sregs.cr4,
             (unsigned long long)sregs.efer);
-    print_backtrace(r, bt, frame_walk(r, sregs.cr3, regs.rbp, bt,
-                                      ONYX_CRASH_BT_MAX));
+    print_backtrace(r, bt,
+                    frame_walk(r, sregs.cr3, regs.rbp, bt, ONYX_CRASH_BT_MAX));
     fflush(stderr);
 }

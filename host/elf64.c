@@ -13,24 +13,15 @@
 const char *mon_elf_machine_name(uint16_t machine)
 {
     switch (machine) {
-    case EM_X86_64:
-        return "x86-64";
-    case EM_386:
-        return "i386";
-    case EM_AARCH64:
-        return "aarch64";
-    case EM_ARM:
-        return "arm";
-    case EM_RISCV:
-        return "riscv";
-    case EM_PPC64:
-        return "ppc64";
-    case EM_S390:
-        return "s390";
-    case EM_MIPS:
-        return "mips";
-    default:
-        return NULL;
+    case EM_X86_64: return "x86-64";
+    case EM_386: return "i386";
+    case EM_AARCH64: return "aarch64";
+    case EM_ARM: return "arm";
+    case EM_RISCV: return "riscv";
+    case EM_PPC64: return "ppc64";
+    case EM_S390: return "s390";
+    case EM_MIPS: return "mips";
+    default: return NULL;
     }
 }
 
@@ -56,8 +47,7 @@ static int elf_check_ident(const Elf64_Ehdr *eh, uint64_t size,
     if (size < SELFMAG || memcmp(eh->e_ident, ELFMAG, SELFMAG) != 0)
         return mon_err_set(err, -ENOEXEC, "not an ELF file");
     if (size < sizeof(Elf64_Ehdr))
-        return mon_err_set(err, -ENOEXEC,
-                           "ELF header truncated (%llu bytes)",
+        return mon_err_set(err, -ENOEXEC, "ELF header truncated (%llu bytes)",
                            (unsigned long long)size);
     if (eh->e_ident[EI_CLASS] != ELFCLASS64)
         return mon_err_set(err, -ENOEXEC,
@@ -137,8 +127,8 @@ static int elf_check_phdrs(const Elf64_Ehdr *eh, uint64_t size,
     return 0;
 }
 
-static int elf_add_load(struct mon_elf *elf, unsigned idx,
-                        const Elf64_Phdr *ph, struct mon_err *err)
+static int elf_add_load(struct mon_elf *elf, unsigned idx, const Elf64_Phdr *ph,
+                        struct mon_err *err)
 {
     struct mon_elf_seg seg = {
         .vaddr = ph->p_vaddr,
@@ -150,10 +140,9 @@ static int elf_add_load(struct mon_elf *elf, unsigned idx,
     unsigned pos;
 
     if (seg.filesz > seg.memsz)
-        return mon_err_set(err, -ENOEXEC,
-                           "segment %u: p_filesz 0x%llx > p_memsz 0x%llx",
-                           idx, (unsigned long long)seg.filesz,
-                           (unsigned long long)seg.memsz);
+        return mon_err_set(
+            err, -ENOEXEC, "segment %u: p_filesz 0x%llx > p_memsz 0x%llx", idx,
+            (unsigned long long)seg.filesz, (unsigned long long)seg.memsz);
     if (seg.memsz > MON_ELF_MAX_MEMSZ)
         return mon_err_set(err, -ENOEXEC,
                            "segment %u: p_memsz 0x%llx is absurd "
@@ -175,8 +164,7 @@ static int elf_add_load(struct mon_elf *elf, unsigned idx,
     if (seg.memsz == 0)
         return 0;
     if (elf->nloads == MON_ELF_MAX_LOADS)
-        return mon_err_set(err, -ENOEXEC,
-                           "more than %u loadable segments",
+        return mon_err_set(err, -ENOEXEC, "more than %u loadable segments",
                            MON_ELF_MAX_LOADS);
     /* Keep them sorted by address; the ELF spec requires it anyway. */
     pos = elf->nloads;
@@ -209,10 +197,9 @@ static int elf_scan_phdrs(struct mon_elf *elf, struct mon_err *err)
         const struct mon_elf_seg *b = &elf->loads[i];
 
         if (b->vaddr < a->vaddr + a->memsz)
-            return mon_err_set(err, -ENOEXEC,
-                               "segments at 0x%llx and 0x%llx overlap",
-                               (unsigned long long)a->vaddr,
-                               (unsigned long long)b->vaddr);
+            return mon_err_set(
+                err, -ENOEXEC, "segments at 0x%llx and 0x%llx overlap",
+                (unsigned long long)a->vaddr, (unsigned long long)b->vaddr);
     }
     return 0;
 }
@@ -253,8 +240,8 @@ static void elf_find_symbols(struct mon_elf *elf, const Elf64_Ehdr *eh)
         const Elf64_Shdr *str;
 
         if (sh[i].sh_type != SHT_SYMTAB ||
-            sh[i].sh_entsize != sizeof(Elf64_Sym) ||
-            sh[i].sh_offset % 8 != 0 || sh[i].sh_link >= eh->e_shnum ||
+            sh[i].sh_entsize != sizeof(Elf64_Sym) || sh[i].sh_offset % 8 != 0 ||
+            sh[i].sh_link >= eh->e_shnum ||
             !range_in(sh[i].sh_offset, sh[i].sh_size, elf->size))
             continue;
         str = &sh[sh[i].sh_link];
@@ -332,8 +319,7 @@ int mon_elf_check_kernel(const struct mon_elf *elf, struct mon_err *err)
                                "outside the kernel window [0x%llx, 0x%llx)",
                                (unsigned long long)s->vaddr,
                                (unsigned long long)s->memsz,
-                               (unsigned long long)lowest,
-                               MON_KERNEL_VEND);
+                               (unsigned long long)lowest, MON_KERNEL_VEND);
         if ((s->flags & PF_W) && (s->flags & PF_X))
             return mon_err_set(err, -EINVAL,
                                "kernel segment at 0x%llx is writable "
@@ -368,8 +354,8 @@ int mon_elf_check_app(const struct mon_elf *elf, struct mon_err *err)
                                "app segment at 0x%llx (size 0x%llx) "
                                "overlaps the kernel window [0x%llx, 0x%llx)",
                                (unsigned long long)s->vaddr,
-                               (unsigned long long)s->memsz,
-                               ONYX_KERNEL_VBASE, MON_KERNEL_VEND);
+                               (unsigned long long)s->memsz, ONYX_KERNEL_VBASE,
+                               MON_KERNEL_VEND);
     }
     return 0;
 }
@@ -391,8 +377,8 @@ bool mon_elf_symbolize(const struct mon_elf *elf, uint64_t addr,
         unsigned type = ELF64_ST_TYPE(s->st_info);
 
         if ((type != STT_FUNC && type != STT_NOTYPE) ||
-            s->st_shndx == SHN_UNDEF || s->st_value > addr ||
-            s->st_name == 0 || s->st_name >= elf->strtab_size)
+            s->st_shndx == SHN_UNDEF || s->st_value > addr || s->st_name == 0 ||
+            s->st_name >= elf->strtab_size)
             continue;
         if (s->st_size != 0 && addr - s->st_value >= s->st_size)
             continue;

@@ -34,8 +34,7 @@ static void hc_write(struct mon_run *r, uint32_t gpa, const void *in,
 }
 
 /* Console output never stops the guest: a closed pipe just drops it. */
-static void console_out(struct mon_run *r, int fd, const void *buf,
-                        size_t len)
+static void console_out(struct mon_run *r, int fd, const void *buf, size_t len)
 {
     bool *gone = fd == 1 ? &r->stdout_gone : &r->stderr_gone;
 
@@ -51,14 +50,17 @@ static enum mon_hc_result hc_console(struct mon_run *r, uint32_t gpa)
     const void *buf;
 
     if (!hc_read(r, gpa, &c, sizeof(c))) {
-        mon_crash_dump(r, "console hypercall: argument at 0x%x outside "
-                       "guest memory", gpa);
+        mon_crash_dump(r,
+                       "console hypercall: argument at 0x%x outside "
+                       "guest memory",
+                       gpa);
         return MON_HC_CRASH;
     }
     buf = c.len <= ONYX_CONSOLE_MAX ? mon_vm_ptr(r->vm, c.buf, c.len) : NULL;
     if (!buf || c.stream < ONYX_CONSOLE_STDOUT ||
         c.stream > ONYX_CONSOLE_KERNEL) {
-        mon_crash_dump(r, "console hypercall: bad buffer 0x%llx length "
+        mon_crash_dump(r,
+                       "console hypercall: bad buffer 0x%llx length "
                        "%llu or stream %u",
                        (unsigned long long)c.buf, (unsigned long long)c.len,
                        c.stream);
@@ -84,8 +86,10 @@ static enum mon_hc_result hc_clock(struct mon_run *r, uint32_t gpa)
     uint64_t tsc;
 
     if (!hc_read(r, gpa, &c, sizeof(c))) {
-        mon_crash_dump(r, "clock hypercall: argument at 0x%x outside "
-                       "guest memory", gpa);
+        mon_crash_dump(r,
+                       "clock hypercall: argument at 0x%x outside "
+                       "guest memory",
+                       gpa);
         return MON_HC_CRASH;
     }
     /* The TSC read (one ioctl) sits between the two clock reads so all
@@ -112,8 +116,10 @@ static enum mon_hc_result hc_poll(struct mon_run *r, uint32_t gpa)
     int rc;
 
     if (!hc_read(r, gpa, &p, sizeof(p))) {
-        mon_crash_dump(r, "poll hypercall: argument at 0x%x outside "
-                       "guest memory", gpa);
+        mon_crash_dump(r,
+                       "poll hypercall: argument at 0x%x outside "
+                       "guest memory",
+                       gpa);
         return MON_HC_CRASH;
     }
     rc = mon_net_poll(r->net, p.deadline_ns, &mon_stop_signal, &p.rx_ready,
@@ -131,14 +137,15 @@ static enum mon_hc_result hc_poll(struct mon_run *r, uint32_t gpa)
     return MON_HC_CONTINUE;
 }
 
-static enum mon_hc_result hc_exit(struct mon_run *r, uint32_t gpa,
-                                  int *status)
+static enum mon_hc_result hc_exit(struct mon_run *r, uint32_t gpa, int *status)
 {
     struct onyx_hc_exit e;
 
     if (!hc_read(r, gpa, &e, sizeof(e))) {
-        mon_crash_dump(r, "exit hypercall: argument at 0x%x outside "
-                       "guest memory", gpa);
+        mon_crash_dump(r,
+                       "exit hypercall: argument at 0x%x outside "
+                       "guest memory",
+                       gpa);
         return MON_HC_CRASH;
     }
     *status = (int)(e.status & 0xff);
@@ -150,30 +157,25 @@ static enum mon_hc_result hc_crash(struct mon_run *r, uint32_t gpa)
     struct onyx_hc_crash c;
 
     if (!hc_read(r, gpa, &c, sizeof(c))) {
-        mon_crash_dump(r, "crash hypercall: argument at 0x%x outside "
-                       "guest memory", gpa);
+        mon_crash_dump(r,
+                       "crash hypercall: argument at 0x%x outside "
+                       "guest memory",
+                       gpa);
         return MON_HC_CRASH;
     }
     mon_crash_report(r, &c);
     return MON_HC_CRASH;
 }
 
-enum mon_hc_result mon_hypercall(struct mon_run *r, uint32_t nr,
-                                 uint32_t gpa, int *status)
+enum mon_hc_result mon_hypercall(struct mon_run *r, uint32_t nr, uint32_t gpa,
+                                 int *status)
 {
     switch (nr) {
-    case ONYX_HC_CONSOLE_WRITE:
-        return hc_console(r, gpa);
-    case ONYX_HC_CLOCK:
-        return hc_clock(r, gpa);
-    case ONYX_HC_POLL:
-        return hc_poll(r, gpa);
-    case ONYX_HC_EXIT:
-        return hc_exit(r, gpa, status);
-    case ONYX_HC_CRASH:
-        return hc_crash(r, gpa);
-    default:
-        mon_crash_dump(r, "unknown hypercall %u", nr);
-        return MON_HC_CRASH;
+    case ONYX_HC_CONSOLE_WRITE: return hc_console(r, gpa);
+    case ONYX_HC_CLOCK: return hc_clock(r, gpa);
+    case ONYX_HC_POLL: return hc_poll(r, gpa);
+    case ONYX_HC_EXIT: return hc_exit(r, gpa, status);
+    case ONYX_HC_CRASH: return hc_crash(r, gpa);
+    default: mon_crash_dump(r, "unknown hypercall %u", nr); return MON_HC_CRASH;
     }
 }

@@ -13,20 +13,13 @@
 const char *mon_image_section_name(uint32_t type)
 {
     switch (type) {
-    case ONYX_SECTION_APP:
-        return "app";
-    case ONYX_SECTION_ARGV:
-        return "argv";
-    case ONYX_SECTION_ENV:
-        return "env";
-    case ONYX_SECTION_ROOTFS:
-        return "rootfs";
-    case ONYX_SECTION_NAME:
-        return "name";
-    case ONYX_SECTION_CONFIG:
-        return "config";
-    default:
-        return "unknown";
+    case ONYX_SECTION_APP: return "app";
+    case ONYX_SECTION_ARGV: return "argv";
+    case ONYX_SECTION_ENV: return "env";
+    case ONYX_SECTION_ROOTFS: return "rootfs";
+    case ONYX_SECTION_NAME: return "name";
+    case ONYX_SECTION_CONFIG: return "config";
+    default: return "unknown";
     }
 }
 
@@ -85,15 +78,14 @@ static int check_strings(const char *what, const char *p, uint64_t size,
     *count = 0;
     if (size > 0 && p[size - 1] != '\0')
         return mon_err_set(err, -EINVAL,
-                           "image %s section does not end with a NUL",
-                           what);
+                           "image %s section does not end with a NUL", what);
     while (pos < size) {
         const char *s = p + pos;
         size_t n = strlen(s);
 
         if (env && (n == 0 || s[0] == '=' || !memchr(s, '=', n)))
-            return mon_err_set(err, -EINVAL,
-                               "image env entry %u is not K=V", *count);
+            return mon_err_set(err, -EINVAL, "image env entry %u is not K=V",
+                               *count);
         if (*count == UINT32_MAX / 2)
             return mon_err_set(err, -EINVAL, "image %s: too many strings",
                                what);
@@ -123,8 +115,7 @@ static int image_take_section(struct mon_image *img,
     case ONYX_SECTION_ENV:
         img->env = (const char *)p;
         img->env_size = s->size;
-        return check_strings("env", img->env, s->size, true, &img->envc,
-                             err);
+        return check_strings("env", img->env, s->size, true, &img->envc, err);
     case ONYX_SECTION_ROOTFS:
         img->rootfs = p;
         img->rootfs_size = s->size;
@@ -158,8 +149,7 @@ static int image_check_sections(struct mon_image *img, struct mon_err *err)
     struct onyx_image_section sec[ONYX_IMAGE_MAX_SECTIONS];
     uint32_t seen = 0;
 
-    memcpy(sec, img->data + t->table_offset,
-           t->section_count * sizeof(sec[0]));
+    memcpy(sec, img->data + t->table_offset, t->section_count * sizeof(sec[0]));
     for (uint32_t i = 0; i < t->section_count; i++) {
         const struct onyx_image_section *s = &sec[i];
         const char *name = mon_image_section_name(s->type);
@@ -176,18 +166,16 @@ static int image_check_sections(struct mon_image *img, struct mon_err *err)
                                (unsigned long long)t->table_offset);
         if (s->offset % 8 != 0)
             return mon_err_set(err, -EINVAL,
-                               "image section %u (%s) is misaligned", i,
-                               name);
+                               "image section %u (%s) is misaligned", i, name);
         for (uint32_t j = 0; j < i; j++) {
-            if (s->size && sec[j].size && s->offset < sec[j].offset +
-                sec[j].size && sec[j].offset < s->offset + s->size)
+            if (s->size && sec[j].size &&
+                s->offset < sec[j].offset + sec[j].size &&
+                sec[j].offset < s->offset + s->size)
                 return mon_err_set(err, -EINVAL,
-                                   "image sections %u and %u overlap", j,
-                                   i);
+                                   "image sections %u and %u overlap", j, i);
         }
         if (s->type < 32 && (seen & (1u << s->type)))
-            return mon_err_set(err, -EINVAL,
-                               "image has two %s sections", name);
+            return mon_err_set(err, -EINVAL, "image has two %s sections", name);
         if (s->type < 32)
             seen |= 1u << s->type;
         rc = image_take_section(img, s, err);
@@ -204,14 +192,13 @@ static int image_check_elves(struct mon_image *img, struct mon_err *err)
     struct mon_err why;
     int rc;
 
-    rc = mon_elf_parse(&img->kernel, img->data, img->trailer.kernel_size,
-                       &why);
+    rc = mon_elf_parse(&img->kernel, img->data, img->trailer.kernel_size, &why);
     if (rc == 0)
         rc = mon_elf_check_kernel(&img->kernel, &why);
     if (rc < 0)
         return mon_err_set(err, rc, "image kernel: %s", why.msg);
-    rc = mon_elf_parse(&img->app, img->data + img->app_offset,
-                       img->app_size, &why);
+    rc = mon_elf_parse(&img->app, img->data + img->app_offset, img->app_size,
+                       &why);
     if (rc == 0)
         rc = mon_elf_check_app(&img->app, &why);
     if (rc < 0)
@@ -250,8 +237,7 @@ int mon_image_parse(struct mon_image *img, const void *data, uint64_t size,
     return 0;
 }
 
-int mon_image_open(struct mon_image *img, const char *path,
-                   struct mon_err *err)
+int mon_image_open(struct mon_image *img, const char *path, struct mon_err *err)
 {
     struct mon_err why;
     struct stat st;
@@ -282,8 +268,7 @@ int mon_image_open(struct mon_image *img, const char *path,
     }
     map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
     if (map == MAP_FAILED) {
-        rc = mon_err_set(err, -errno, "%s: mmap: %s", path,
-                         strerror(errno));
+        rc = mon_err_set(err, -errno, "%s: mmap: %s", path, strerror(errno));
         goto close_fd;
     }
     close(fd);

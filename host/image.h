@@ -24,7 +24,7 @@
 struct mon_image {
     const uint8_t *data; /* whole file, read-only */
     uint64_t size;
-    bool mapped;         /* data is an mmap we own */
+    bool mapped; /* data is an mmap we own */
     struct onyx_image_trailer trailer;
 
     struct mon_elf kernel;
@@ -32,15 +32,15 @@ struct mon_image {
     uint64_t app_offset; /* in the file */
     uint64_t app_size;
 
-    const char *args;    /* default argv[1..], NUL-separated, or NULL */
+    const char *args; /* default argv[1..], NUL-separated, or NULL */
     uint64_t args_size;
-    uint32_t argc;       /* strings in args */
+    uint32_t argc; /* strings in args */
     const char *env;
     uint64_t env_size;
     uint32_t envc;
     const uint8_t *rootfs;
     uint64_t rootfs_size;
-    const char *name;    /* NUL-terminated, never NULL after open */
+    const char *name; /* NUL-terminated, never NULL after open */
     uint64_t default_mem; /* 0 when the image sets none */
 };
 

@@ -26,7 +26,9 @@ static void layout_add(struct layout *l, uint32_t type, uint64_t size,
 {
     l->pos = align_up(l->pos, align);
     l->sec[l->count++] = (struct onyx_image_section){
-        .type = type, .offset = l->pos, .size = size,
+        .type = type,
+        .offset = l->pos,
+        .size = size,
     };
     l->pos += size;
 }
@@ -34,7 +36,7 @@ static void layout_add(struct layout *l, uint32_t type, uint64_t size,
 int mon_image_build(const struct mon_image_spec *spec, uint8_t **out,
                     uint64_t *size)
 {
-    struct onyx_image_config cfg = { .default_mem = spec->default_mem };
+    struct onyx_image_config cfg = {.default_mem = spec->default_mem};
     struct onyx_image_trailer trailer = {
         .magic = ONYX_IMAGE_MAGIC,
         .version = ONYX_IMAGE_VERSION,
@@ -44,17 +46,15 @@ int mon_image_build(const struct mon_image_spec *spec, uint8_t **out,
     uint64_t args_size = mon_strvec_blob_size(spec->args);
     uint64_t env_size = mon_strvec_blob_size(spec->env);
     uint64_t name_size = strlen(spec->name) + 1;
-    struct layout l = { .pos = spec->kernel_size };
+    struct layout l = {.pos = spec->kernel_size};
     uint64_t table, total;
     uint8_t *buf;
 
     layout_add(&l, ONYX_SECTION_APP, spec->app_size, MON_IMAGE_APP_ALIGN);
     layout_add(&l, ONYX_SECTION_NAME, name_size, MON_IMAGE_SECTION_ALIGN);
-    layout_add(&l, ONYX_SECTION_CONFIG, sizeof(cfg),
-               MON_IMAGE_SECTION_ALIGN);
+    layout_add(&l, ONYX_SECTION_CONFIG, sizeof(cfg), MON_IMAGE_SECTION_ALIGN);
     if (args_size)
-        layout_add(&l, ONYX_SECTION_ARGV, args_size,
-                   MON_IMAGE_SECTION_ALIGN);
+        layout_add(&l, ONYX_SECTION_ARGV, args_size, MON_IMAGE_SECTION_ALIGN);
     if (env_size)
         layout_add(&l, ONYX_SECTION_ENV, env_size, MON_IMAGE_SECTION_ALIGN);
     if (spec->rootfs)

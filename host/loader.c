@@ -52,7 +52,10 @@ static void add_mapping(struct load *ld, uint64_t va, uint64_t pa,
                         uint64_t size, uint32_t p_flags)
 {
     ld->map[ld->nmap++] = (struct mapping){
-        .va = va, .pa = pa, .size = size, .flags = seg_flags(p_flags),
+        .va = va,
+        .pa = pa,
+        .size = size,
+        .flags = seg_flags(p_flags),
     };
 }
 
@@ -61,8 +64,7 @@ static int too_small(struct load *ld, const char *what, uint64_t need)
     return mon_err_set(ld->err, -ENOMEM,
                        "guest memory (%llu MiB) is too small for the %s: "
                        "it needs at least %llu MiB; use --mem",
-                       (unsigned long long)(ld->vm->mem_size / MON_MIB),
-                       what,
+                       (unsigned long long)(ld->vm->mem_size / MON_MIB), what,
                        (unsigned long long)((need + MON_MIB - 1) / MON_MIB));
 }
 
@@ -91,8 +93,7 @@ static int load_kernel(struct load *ld, const struct mon_elf *k)
  * ends, that page is shared, and the rest of its pages follow it
  * directly because nothing else is allocated in between.
  */
-static int load_app(struct load *ld, const struct mon_elf *app,
-                    uint64_t *brk)
+static int load_app(struct load *ld, const struct mon_elf *app, uint64_t *brk)
 {
     uint64_t prev_end = 0, prev_last_pa = 0;
 
@@ -113,8 +114,8 @@ static int load_app(struct load *ld, const struct mon_elf *app,
             if (!base)
                 return too_small(ld, "app", ld->vm->next + need);
         }
-        memcpy(ld->vm->mem + base + (s->vaddr - start),
-               app->data + s->offset, s->filesz);
+        memcpy(ld->vm->mem + base + (s->vaddr - start), app->data + s->offset,
+               s->filesz);
         add_mapping(ld, start, base, end - start, s->flags);
         prev_end = end;
         prev_last_pa = base + (end - start) - ONYX_PAGE_SIZE;
@@ -129,28 +130,27 @@ static int load_blob(struct load *ld, const char *what, const void *src,
 {
     uint64_t pa;
 
-    *out = (struct onyx_blob){ 0 };
+    *out = (struct onyx_blob){0};
     if (size == 0)
         return 0;
     pa = mon_vm_alloc(ld->vm, size);
     if (!pa)
         return too_small(ld, what, ld->vm->next + size);
     memcpy(ld->vm->mem + pa, src, size);
-    *out = (struct onyx_blob){ .phys = pa, .size = size };
+    *out = (struct onyx_blob){.phys = pa, .size = size};
     return 0;
 }
 
 /* argv[0] is the app name, then the args; strings back to back. */
-static int load_strings(struct load *ld, const char *what,
-                        const char *first, const struct mon_strvec *v,
-                        struct onyx_blob *out, uint32_t *count)
+static int load_strings(struct load *ld, const char *what, const char *first,
+                        const struct mon_strvec *v, struct onyx_blob *out,
+                        uint32_t *count)
 {
-    uint64_t size = mon_strvec_blob_size(v) + (first ? strlen(first) + 1
-                                                     : 0);
+    uint64_t size = mon_strvec_blob_size(v) + (first ? strlen(first) + 1 : 0);
     uint64_t pa;
     char *p;
 
-    *out = (struct onyx_blob){ 0 };
+    *out = (struct onyx_blob){0};
     *count = (uint32_t)v->count + (first ? 1 : 0);
     if (size == 0)
         return 0;
@@ -163,7 +163,7 @@ static int load_strings(struct load *ld, const char *what,
         p += strlen(first) + 1;
     }
     mon_strvec_blob_write(v, p);
-    *out = (struct onyx_blob){ .phys = pa, .size = size };
+    *out = (struct onyx_blob){.phys = pa, .size = size};
     return 0;
 }
 
@@ -187,8 +187,8 @@ static int load_net(struct load *ld, const struct mon_boot_config *cfg,
 
 static int load_app_phdrs(struct load *ld, const struct mon_elf *app)
 {
-    struct onyx_boot_info *bi = mon_vm_ptr(ld->vm, MON_BOOT_INFO_PHYS,
-                                           sizeof(*bi));
+    struct onyx_boot_info *bi =
+        mon_vm_ptr(ld->vm, MON_BOOT_INFO_PHYS, sizeof(*bi));
     struct onyx_blob blob;
     int rc;
 
@@ -213,8 +213,7 @@ static int load_page_tables(struct load *ld)
         int rc = mon_paging_map(ld->vm, m->va, m->pa, m->size, m->flags);
 
         if (rc == -EEXIST)
-            return mon_err_set(ld->err, rc,
-                               "segments overlap at 0x%llx",
+            return mon_err_set(ld->err, rc, "segments overlap at 0x%llx",
                                (unsigned long long)m->va);
         if (rc < 0)
             return too_small(ld, "page tables", ld->vm->next);
@@ -230,9 +229,8 @@ int mon_load(struct mon_vm *vm, const struct mon_image *img,
              const struct mon_boot_config *cfg, struct mon_boot *boot,
              struct mon_err *err)
 {
-    struct load ld = { .vm = vm, .err = err };
-    struct onyx_boot_info *bi = mon_vm_ptr(vm, MON_BOOT_INFO_PHYS,
-                                           sizeof(*bi));
+    struct load ld = {.vm = vm, .err = err};
+    struct onyx_boot_info *bi = mon_vm_ptr(vm, MON_BOOT_INFO_PHYS, sizeof(*bi));
     uint64_t brk = 0;
     int rc;
 

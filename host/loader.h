@@ -20,10 +20,10 @@ struct mon_boot_config {
 };
 
 struct mon_boot {
-    uint64_t entry;          /* kernel entry (virtual) */
-    uint64_t info_virt;      /* boot info, direct-map address (rdi) */
+    uint64_t entry; /* kernel entry (virtual) */
+    uint64_t info_virt; /* boot info, direct-map address (rdi) */
     struct onyx_boot_info *info; /* host view of it */
-    uint64_t tx_ring;        /* ring regions (physical), 0 without net */
+    uint64_t tx_ring; /* ring regions (physical), 0 without net */
     uint64_t rx_ring;
 };
 

@@ -11,19 +11,18 @@
 
 static void usage(FILE *out)
 {
-    fprintf(out,
-            "usage: onyx <command> [options]\n"
-            "\n"
-            "Turns a Linux C program into a unikernel image and boots it "
-            "on KVM.\n"
-            "\n"
-            "commands:\n"
-            "  build    compile/pack a program into an image\n"
-            "  run      boot an image on /dev/kvm\n"
-            "  inspect  show what an image holds\n"
-            "  help     this text (onyx help <command> for one command)\n"
-            "  --version\n"
-            "\n");
+    fprintf(out, "usage: onyx <command> [options]\n"
+                 "\n"
+                 "Turns a Linux C program into a unikernel image and boots it "
+                 "on KVM.\n"
+                 "\n"
+                 "commands:\n"
+                 "  build    compile/pack a program into an image\n"
+                 "  run      boot an image on /dev/kvm\n"
+                 "  inspect  show what an image holds\n"
+                 "  help     this text (onyx help <command> for one command)\n"
+                 "  --version\n"
+                 "\n");
     fputs(mon_build_usage, out);
     fputs(mon_run_usage, out);
     fputs(mon_inspect_usage, out);

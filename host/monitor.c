@@ -31,8 +31,8 @@ static void on_stop_signal(int sig)
  */
 int mon_signals_init(struct mon_run *r, struct mon_err *err)
 {
-    struct sigaction sa = { .sa_handler = on_stop_signal };
-    struct sigaction ign = { .sa_handler = SIG_IGN };
+    struct sigaction sa = {.sa_handler = on_stop_signal};
+    struct sigaction ign = {.sa_handler = SIG_IGN};
     sigset_t stop;
 
     sigemptyset(&sa.sa_mask);
@@ -63,7 +63,8 @@ static enum mon_hc_result on_io(struct mon_run *r, int *status)
     if (run->io.direction != KVM_EXIT_IO_OUT || run->io.size != 4 ||
         run->io.count != 1 || port <= ONYX_HC_PORT_BASE ||
         port >= ONYX_HC_PORT_BASE + ONYX_HC_MAX) {
-        mon_crash_dump(r, "guest %s port 0x%x (size %u, count %u), which "
+        mon_crash_dump(r,
+                       "guest %s port 0x%x (size %u, count %u), which "
                        "is no hypercall",
                        run->io.direction == KVM_EXIT_IO_OUT ? "wrote to"
                                                             : "read from",
@@ -81,19 +82,22 @@ static void internal_error(struct mon_run *r)
 {
     const struct kvm_run *run = r->vm->run;
     uint32_t n = run->internal.ndata;
-    unsigned long long d[4] = { 0 };
+    unsigned long long d[4] = {0};
 
     for (uint32_t i = 0; i < n && i < 4; i++)
         d[i] = run->internal.data[i];
-    mon_crash_dump(r, "KVM internal error (suberror %u%s): data %u words "
-                   "0x%llx 0x%llx 0x%llx 0x%llx", run->internal.suberror,
+    mon_crash_dump(r,
+                   "KVM internal error (suberror %u%s): data %u words "
+                   "0x%llx 0x%llx 0x%llx 0x%llx",
+                   run->internal.suberror,
                    run->internal.suberror == KVM_INTERNAL_ERROR_EMULATION
                        ? ", instruction emulation failed"
                        : "",
                    n, d[0], d[1], d[2], d[3]);
     if (r->vm->pvm_host &&
         run->internal.suberror == KVM_INTERNAL_ERROR_EMULATION)
-        fprintf(stderr, "  note: this host's KVM is kvm_pvm: it emulates "
+        fprintf(stderr,
+                "  note: this host's KVM is kvm_pvm: it emulates "
                 "guest ring-0 code instruction by\n  instruction, and its "
                 "emulator lacks most SSE/AVX instructions (ldmxcsr,\n  "
                 "pxor, xorps, ...); the instruction above is one of them\n");
@@ -105,11 +109,11 @@ static void shutdown_note(struct mon_run *r)
 {
     struct kvm_sregs sregs;
 
-    if (!r->vm->pvm_host ||
-        ioctl(r->vm->vcpu_fd, KVM_GET_SREGS, &sregs) < 0 ||
+    if (!r->vm->pvm_host || ioctl(r->vm->vcpu_fd, KVM_GET_SREGS, &sregs) < 0 ||
         (sregs.cs.selector & 3) != 3)
         return;
-    fprintf(stderr, "  note: this host's KVM is kvm_pvm: in ring 3 every "
+    fprintf(stderr,
+            "  note: this host's KVM is kvm_pvm: in ring 3 every "
             "exception shuts the guest\n  down (#PF, #GP from port I/O even "
             "with IOPL 3, int n, ud2, ...); ring 3\n  reaches the monitor "
             "only through the MMIO hypercall form (ONYX_HC_MMIO_VIRT)\n");
@@ -124,19 +128,23 @@ static enum mon_hc_result on_mmio(struct mon_run *r, int *status)
     uint64_t value;
 
     if (run->mmio.is_write && run->mmio.len == 8 &&
-        run->mmio.phys_addr >= ONYX_HC_MMIO_PHYS &&
-        off < 8ull * ONYX_HC_MAX && off % 8 == 0 && off != 0) {
+        run->mmio.phys_addr >= ONYX_HC_MMIO_PHYS && off < 8ull * ONYX_HC_MAX &&
+        off % 8 == 0 && off != 0) {
         memcpy(&value, run->mmio.data, sizeof(value));
         if (value <= UINT32_MAX)
             return mon_hypercall(r, (uint32_t)(off / 8), (uint32_t)value,
                                  status);
-        mon_crash_dump(r, "hypercall %llu: argument address 0x%llx is "
-                       "above 4 GiB", (unsigned long long)(off / 8),
+        mon_crash_dump(r,
+                       "hypercall %llu: argument address 0x%llx is "
+                       "above 4 GiB",
+                       (unsigned long long)(off / 8),
                        (unsigned long long)value);
         return MON_HC_CRASH;
     }
-    mon_crash_dump(r, "guest %s unbacked physical address 0x%llx "
-                   "(%u bytes)%s", run->mmio.is_write ? "wrote" : "read",
+    mon_crash_dump(r,
+                   "guest %s unbacked physical address 0x%llx "
+                   "(%u bytes)%s",
+                   run->mmio.is_write ? "wrote" : "read",
                    (unsigned long long)run->mmio.phys_addr, run->mmio.len,
                    run->mmio.phys_addr >= ONYX_HC_MMIO_PHYS &&
                            run->mmio.phys_addr < ONYX_HC_MMIO_PHYS + 4096
@@ -150,31 +158,27 @@ static enum mon_hc_result handle_exit(struct mon_run *r, int *status)
     struct kvm_run *run = r->vm->run;
 
     switch (run->exit_reason) {
-    case KVM_EXIT_IO:
-        return on_io(r, status);
-    case KVM_EXIT_INTR:
-        return mon_stop_signal ? MON_HC_STOP : MON_HC_CONTINUE;
+    case KVM_EXIT_IO: return on_io(r, status);
+    case KVM_EXIT_INTR: return mon_stop_signal ? MON_HC_STOP : MON_HC_CONTINUE;
     case KVM_EXIT_HLT:
         mon_crash_dump(r, "guest halted (hlt with nothing to wake it)");
         return MON_HC_CRASH;
     case KVM_EXIT_SHUTDOWN:
         mon_crash_dump(r, "guest triple fault (CPU shutdown): an exception "
-                       "hit before the kernel could report it");
+                          "hit before the kernel could report it");
         shutdown_note(r);
         return MON_HC_CRASH;
-    case KVM_EXIT_MMIO:
-        return on_mmio(r, status);
+    case KVM_EXIT_MMIO: return on_mmio(r, status);
     case KVM_EXIT_FAIL_ENTRY:
-        mon_crash_dump(r, "KVM could not enter the guest (hardware reason "
-                       "0x%llx)", (unsigned long long)
-                       run->fail_entry.hardware_entry_failure_reason);
+        mon_crash_dump(
+            r,
+            "KVM could not enter the guest (hardware reason "
+            "0x%llx)",
+            (unsigned long long)run->fail_entry.hardware_entry_failure_reason);
         return MON_HC_CRASH;
-    case KVM_EXIT_INTERNAL_ERROR:
-        internal_error(r);
-        return MON_HC_CRASH;
+    case KVM_EXIT_INTERNAL_ERROR: internal_error(r); return MON_HC_CRASH;
     default:
-        mon_crash_dump(r, "unexpected KVM exit reason %u",
-                       run->exit_reason);
+        mon_crash_dump(r, "unexpected KVM exit reason %u", run->exit_reason);
         return MON_HC_CRASH;
     }
 }

@@ -18,8 +18,8 @@
 struct mon_run {
     struct mon_vm *vm;
     const struct mon_image *img; /* for symbols in crash reports */
-    struct mon_net *net;         /* NULL without a network */
-    bool stdout_gone;            /* writes failed with EPIPE/EIO... */
+    struct mon_net *net; /* NULL without a network */
+    bool stdout_gone; /* writes failed with EPIPE/EIO... */
     bool stderr_gone;
 };
 
@@ -43,15 +43,15 @@ int mon_run_guest(struct mon_run *r);
 /* Outcome of one hypercall. */
 enum mon_hc_result {
     MON_HC_CONTINUE = 0,
-    MON_HC_EXIT,  /* guest asked to exit; *status set */
+    MON_HC_EXIT, /* guest asked to exit; *status set */
     MON_HC_CRASH, /* report printed; exit ONYX_EXIT_CRASH */
-    MON_HC_STOP,  /* a stop signal arrived while waiting */
+    MON_HC_STOP, /* a stop signal arrived while waiting */
 };
 
 /* Serves hypercall `nr` with argument struct at guest physical `gpa`.
  * Bad numbers or arguments print a report and give MON_HC_CRASH. */
-enum mon_hc_result mon_hypercall(struct mon_run *r, uint32_t nr,
-                                 uint32_t gpa, int *status);
+enum mon_hc_result mon_hypercall(struct mon_run *r, uint32_t nr, uint32_t gpa,
+                                 int *status);
 
 /* Crash report for ONYX_HC_CRASH (on stderr). */
 void mon_crash_report(struct mon_run *r, const struct onyx_hc_crash *c);

@@ -20,7 +20,7 @@ struct mon_net {
     void *be;
     struct onyx_net_ring *tx; /* host views of the ring headers */
     struct onyx_net_ring *rx;
-    uint8_t *tx_base;         /* host views of the ring regions */
+    uint8_t *tx_base; /* host views of the ring regions */
     uint8_t *rx_base;
     /* Our own copies of the indices we produce or consume: the guest
      * may scribble on the shared ones, never on these. */
@@ -110,8 +110,8 @@ static int net_tx(struct mon_net *n, struct mon_err *err)
     if (head - n->tx_tail > ONYX_NET_SLOTS)
         return mon_err_set(err, -EPROTO,
                            "net: TX ring head %u is more than %u slots "
-                           "ahead of tail %u", head, ONYX_NET_SLOTS,
-                           n->tx_tail);
+                           "ahead of tail %u",
+                           head, ONYX_NET_SLOTS, n->tx_tail);
     while (n->tx_tail != head) {
         uint32_t slot = n->tx_tail % ONYX_NET_SLOTS;
         uint32_t len = read_once(&n->tx->slot[slot].len);
@@ -119,8 +119,8 @@ static int net_tx(struct mon_net *n, struct mon_err *err)
         if (len > ONYX_NET_BUF_SIZE)
             return mon_err_set(err, -EPROTO,
                                "net: TX slot %u claims %u bytes, the "
-                               "buffer holds %u", slot, len,
-                               ONYX_NET_BUF_SIZE);
+                               "buffer holds %u",
+                               slot, len, ONYX_NET_BUF_SIZE);
         if (len >= ETH_MIN_FRAME)
             n->ops->transmit(n->be, n->tx_base + ONYX_NET_BUF_OFFSET(slot),
                              len);
@@ -140,13 +140,12 @@ static int net_rx(struct mon_net *n, uint32_t *ready, struct mon_err *err)
     if (n->rx_head - tail > ONYX_NET_SLOTS)
         return mon_err_set(err, -EPROTO,
                            "net: RX ring tail %u is not within %u slots "
-                           "behind head %u", tail, ONYX_NET_SLOTS,
-                           n->rx_head);
+                           "behind head %u",
+                           tail, ONYX_NET_SLOTS, n->rx_head);
     while (n->rx_head - tail < ONYX_NET_SLOTS) {
         uint32_t slot = n->rx_head % ONYX_NET_SLOTS;
-        uint32_t len = n->ops->receive(n->be,
-                                       n->rx_base + ONYX_NET_BUF_OFFSET(slot),
-                                       ONYX_NET_BUF_SIZE);
+        uint32_t len = n->ops->receive(
+            n->be, n->rx_base + ONYX_NET_BUF_OFFSET(slot), ONYX_NET_BUF_SIZE);
 
         if (len == 0)
             break;
@@ -184,8 +183,7 @@ static void net_wait(struct mon_net *n, uint64_t timeout_ns,
     int rc = 0;
 
     if (n)
-        nfds = n->ops->prepare(n->be, fds, MON_NET_MAX_POLLFDS,
-                               &timeout_ns);
+        nfds = n->ops->prepare(n->be, fds, MON_NET_MAX_POLLFDS, &timeout_ns);
     sigemptyset(&block);
     sigaddset(&block, SIGINT);
     sigaddset(&block, SIGTERM);
@@ -218,8 +216,7 @@ int mon_net_poll(struct mon_net *n, uint64_t deadline_ns,
 
         if (deadline_ns <= now)
             break;
-        net_wait(n, deadline_ns == UINT64_MAX ? UINT64_MAX
-                                              : deadline_ns - now,
+        net_wait(n, deadline_ns == UINT64_MAX ? UINT64_MAX : deadline_ns - now,
                  stop);
         if (n) {
             rc = net_rx(n, rx_ready, err);

@@ -31,16 +31,16 @@ struct mon_net_forward {
     struct in_addr host_addr; /* INADDR_ANY by default */
     uint16_t host_port;
     uint16_t guest_port;
-    const char *text;         /* as the user wrote it, for messages */
+    const char *text; /* as the user wrote it, for messages */
 };
 
 struct mon_net_options {
     enum mon_net_kind kind;
-    const char *ifname;       /* tap only */
-    uint32_t ip;              /* tap: --ip, network byte order */
+    const char *ifname; /* tap only */
+    uint32_t ip; /* tap: --ip, network byte order */
     uint8_t prefix;
-    uint32_t gateway;         /* tap: --gw, 0 when none */
-    uint32_t dns;             /* tap: --dns, 0 when none */
+    uint32_t gateway; /* tap: --gw, 0 when none */
+    uint32_t dns; /* tap: --dns, 0 when none */
     unsigned nforwards;
     struct mon_net_forward forwards[MON_NET_MAX_FORWARDS];
 };
@@ -54,8 +54,7 @@ struct mon_net_ops {
     uint32_t (*receive)(void *be, uint8_t *buf, uint32_t cap);
     /* Adds up to `max` fds to wait on; may lower *timeout_ns (a
      * relative time, UINT64_MAX for none). Returns the count added. */
-    int (*prepare)(void *be, struct pollfd *fds, int max,
-                   uint64_t *timeout_ns);
+    int (*prepare)(void *be, struct pollfd *fds, int max, uint64_t *timeout_ns);
     /* Handles what ppoll reported for the fds from prepare (error true
      * when ppoll failed) and runs expired timers. */
     void (*dispatch)(void *be, struct pollfd *fds, int nfds, bool error);

@@ -48,21 +48,21 @@ static int slirp_load(struct mon_err *err)
     if (!h)
         return mon_err_set(err, -ENOENT,
                            "--net user needs libslirp (Debian package "
-                           "libslirp0): %s", dlerror());
+                           "libslirp0): %s",
+                           dlerror());
     lib.cleanup = (__typeof__(lib.cleanup))dlsym(h, "slirp_cleanup");
     lib.input = (__typeof__(lib.input))dlsym(h, "slirp_input");
-    lib.pollfds_fill = (__typeof__(lib.pollfds_fill))
-        dlsym(h, "slirp_pollfds_fill");
-    lib.pollfds_poll = (__typeof__(lib.pollfds_poll))
-        dlsym(h, "slirp_pollfds_poll");
-    lib.handle_timer = (__typeof__(lib.handle_timer))
-        dlsym(h, "slirp_handle_timer");
-    lib.add_hostfwd = (__typeof__(lib.add_hostfwd))
-        dlsym(h, "slirp_add_hostfwd");
+    lib.pollfds_fill =
+        (__typeof__(lib.pollfds_fill))dlsym(h, "slirp_pollfds_fill");
+    lib.pollfds_poll =
+        (__typeof__(lib.pollfds_poll))dlsym(h, "slirp_pollfds_poll");
+    lib.handle_timer =
+        (__typeof__(lib.handle_timer))dlsym(h, "slirp_handle_timer");
+    lib.add_hostfwd =
+        (__typeof__(lib.add_hostfwd))dlsym(h, "slirp_add_hostfwd");
     lib.new_instance = (__typeof__(lib.new_instance))dlsym(h, "slirp_new");
-    if (!lib.cleanup || !lib.input || !lib.pollfds_fill ||
-        !lib.pollfds_poll || !lib.handle_timer || !lib.add_hostfwd ||
-        !lib.new_instance) {
+    if (!lib.cleanup || !lib.input || !lib.pollfds_fill || !lib.pollfds_poll ||
+        !lib.handle_timer || !lib.add_hostfwd || !lib.new_instance) {
         lib.new_instance = NULL;
         return mon_err_set(err, -ENOENT,
                            "libslirp.so.0 lacks a function we need "
@@ -107,7 +107,8 @@ static ssize_t cb_send_packet(const void *buf, size_t len, void *opaque)
     if (len > ONYX_NET_BUF_SIZE) {
         mon_warn_once(&s->warned_big,
                       "net: dropping a %zu-byte frame for the guest "
-                      "(larger than a ring buffer)", len);
+                      "(larger than a ring buffer)",
+                      len);
         return (ssize_t)len;
     }
     if (s->rxq_head - s->rxq_tail == RXQ_FRAMES) {
@@ -133,8 +134,7 @@ static int64_t cb_clock_get_ns(void *opaque)
     return (int64_t)mon_now_ns();
 }
 
-static void *cb_timer_new_opaque(SlirpTimerId id, void *cb_opaque,
-                                 void *opaque)
+static void *cb_timer_new_opaque(SlirpTimerId id, void *cb_opaque, void *opaque)
 {
     struct slirp_be *s = opaque;
 
@@ -143,8 +143,8 @@ static void *cb_timer_new_opaque(SlirpTimerId id, void *cb_opaque,
 
         if (t->used)
             continue;
-        *t = (struct slirp_timer){ .used = true, .id = id,
-                                   .cb_opaque = cb_opaque };
+        *t = (struct slirp_timer){
+            .used = true, .id = id, .cb_opaque = cb_opaque};
         return t;
     }
     mon_error("net: slirp wants more than %d timers", MAX_TIMERS);
@@ -240,7 +240,7 @@ static int cb_add_poll(int fd, int events, void *opaque)
         ev |= POLLOUT;
     if (events & SLIRP_POLL_PRI)
         ev |= POLLPRI;
-    s->fds[s->nfds] = (struct pollfd){ .fd = fd, .events = ev };
+    s->fds[s->nfds] = (struct pollfd){.fd = fd, .events = ev};
     return s->nfds++;
 }
 
@@ -298,8 +298,7 @@ static int slirp_prepare(void *be, struct pollfd *fds, int max,
     return s->nfds;
 }
 
-static void slirp_dispatch(void *be, struct pollfd *fds, int nfds,
-                           bool error)
+static void slirp_dispatch(void *be, struct pollfd *fds, int nfds, bool error)
 {
     struct slirp_be *s = be;
     uint64_t now;
@@ -351,9 +350,8 @@ static int slirp_forward(struct slirp_be *s, const struct mon_net_forward *f,
                         f->guest_port) == 0)
         return 0;
     inet_ntop(AF_INET, &f->host_addr, host, sizeof(host));
-    return mon_err_set(err, -EADDRINUSE,
-                       "-p %s: cannot listen on %s:%u: %s", f->text, host,
-                       f->host_port,
+    return mon_err_set(err, -EADDRINUSE, "-p %s: cannot listen on %s:%u: %s",
+                       f->text, host, f->host_port,
                        errno ? strerror(errno) : "address in use");
 }
 

@@ -61,7 +61,7 @@ static int tap_prepare(void *be, struct pollfd *fds, int max,
 
     if (max < 1)
         return 0;
-    fds[0] = (struct pollfd){ .fd = t->fd, .events = POLLIN };
+    fds[0] = (struct pollfd){.fd = t->fd, .events = POLLIN};
     return 1;
 }
 
@@ -92,7 +92,7 @@ const struct mon_net_ops mon_net_tap_ops = {
 int mon_net_tap_create(void **be, const struct mon_net_options *opt,
                        struct onyx_net_config *cfg, struct mon_err *err)
 {
-    struct ifreq ifr = { .ifr_flags = IFF_TAP | IFF_NO_PI };
+    struct ifreq ifr = {.ifr_flags = IFF_TAP | IFF_NO_PI};
     struct tap_be *t;
     int fd;
 
@@ -101,15 +101,13 @@ int mon_net_tap_create(void **be, const struct mon_net_options *opt,
                            opt->ifname);
     fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0)
-        return mon_err_set(err, -errno, "/dev/net/tun: %s",
-                           strerror(errno));
+        return mon_err_set(err, -errno, "/dev/net/tun: %s", strerror(errno));
     memcpy(ifr.ifr_name, opt->ifname, strlen(opt->ifname));
     if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
         int e = errno;
 
         close(fd);
-        return mon_err_set(err, -e, "tap:%s: %s%s", opt->ifname,
-                           strerror(e),
+        return mon_err_set(err, -e, "tap:%s: %s%s", opt->ifname, strerror(e),
                            e == EPERM ? " (needs CAP_NET_ADMIN, or create "
                                         "it first: ip tuntap add NAME mode "
                                         "tap user $USER)"

@@ -42,8 +42,7 @@ static const struct mon_opt *opts_find_long(const struct mon_opts *o,
     return NULL;
 }
 
-static const struct mon_opt *opts_find_short(const struct mon_opts *o,
-                                             char c)
+static const struct mon_opt *opts_find_short(const struct mon_opts *o, char c)
 {
     for (const struct mon_opt *t = o->table; t->long_name; t++) {
         if (t->short_name && t->short_name == c)
@@ -101,8 +100,8 @@ int mon_opts_next(struct mon_opts *o, const char **value)
 
         opt = opts_find_long(o, name, len);
         if (!opt) {
-            mon_error("unknown option '%.*s' (see onyx --help)",
-                      (int)(len + 2), arg);
+            mon_error("unknown option '%.*s' (see onyx --help)", (int)(len + 2),
+                      arg);
             return MON_OPT_ERROR;
         }
         return opts_value(o, opt, eq ? eq + 1 : NULL, value);

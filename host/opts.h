@@ -11,16 +11,16 @@
 
 struct mon_opt {
     const char *long_name; /* "mem" for --mem, NULL ends the table */
-    char short_name;       /* 'p' for -p, 0 for none */
+    char short_name; /* 'p' for -p, 0 for none */
     bool has_arg;
-    int id;                /* returned by mon_opts_next, > 0 */
+    int id; /* returned by mon_opts_next, > 0 */
 };
 
 enum {
-    MON_OPT_END = 0,         /* no more arguments */
+    MON_OPT_END = 0, /* no more arguments */
     MON_OPT_POSITIONAL = -1, /* *value is a positional argument */
-    MON_OPT_REST = -2,       /* "--" seen: app args start at rest_index */
-    MON_OPT_ERROR = -3,      /* message printed */
+    MON_OPT_REST = -2, /* "--" seen: app args start at rest_index */
+    MON_OPT_ERROR = -3, /* message printed */
 };
 
 struct mon_opts {

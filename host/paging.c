@@ -34,8 +34,7 @@ static uint64_t *table_at(struct mon_vm *vm, uint64_t pa)
 }
 
 /* Returns the table that entry `idx` of `table` points to, creating it. */
-static uint64_t *table_next(struct mon_vm *vm, uint64_t *table,
-                            unsigned idx)
+static uint64_t *table_next(struct mon_vm *vm, uint64_t *table, unsigned idx)
 {
     uint64_t pa;
 
@@ -78,8 +77,8 @@ static uint64_t merge_leaf(uint64_t old, uint64_t new)
     return ((old | new) & ~MON_PTE_NX) | nx;
 }
 
-int mon_paging_map(struct mon_vm *vm, uint64_t va, uint64_t pa,
-                   uint64_t size, uint64_t flags)
+int mon_paging_map(struct mon_vm *vm, uint64_t va, uint64_t pa, uint64_t size,
+                   uint64_t flags)
 {
     uint64_t end = va + size;
 
@@ -115,8 +114,8 @@ int mon_paging_map_direct(struct mon_vm *vm)
 
         if (!pd)
             return -ENOMEM;
-        pd[idx] = pa | MON_PTE_P | MON_PTE_U | MON_PTE_W | MON_PTE_PS |
-                  MON_PTE_NX;
+        pd[idx] =
+            pa | MON_PTE_P | MON_PTE_U | MON_PTE_W | MON_PTE_PS | MON_PTE_NX;
     }
     return 0;
 }

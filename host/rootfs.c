@@ -8,18 +8,18 @@
 
 #include "rootfs.h"
 
-const struct onyx_rootfs_entry *mon_rootfs_entry(const void *blob,
-                                                 uint32_t i)
+const struct onyx_rootfs_entry *mon_rootfs_entry(const void *blob, uint32_t i)
 {
     const uint8_t *base = blob;
 
-    return (const struct onyx_rootfs_entry *)(base +
-        sizeof(struct onyx_rootfs_header) +
-        (uint64_t)i * sizeof(struct onyx_rootfs_entry));
+    return (
+        const struct onyx_rootfs_entry *)(base +
+                                          sizeof(struct onyx_rootfs_header) +
+                                          (uint64_t)i *
+                                              sizeof(struct onyx_rootfs_entry));
 }
 
-const char *mon_rootfs_path(const void *blob,
-                            const struct onyx_rootfs_entry *e)
+const char *mon_rootfs_path(const void *blob, const struct onyx_rootfs_entry *e)
 {
     return (const char *)blob + e->path_offset;
 }
@@ -112,27 +112,25 @@ static int check_entry(const uint8_t *blob, uint64_t size, uint32_t i,
     uint32_t type = e->mode & S_IFMT;
 
     if (e->path_offset >= size)
-        return mon_err_set(err, -EINVAL,
-                           "rootfs entry %u: path offset outside", i);
+        return mon_err_set(err, -EINVAL, "rootfs entry %u: path offset outside",
+                           i);
     path = (const char *)blob + e->path_offset;
     len = strnlen(path, size - e->path_offset);
-    if (len == size - e->path_offset || len > 4095 ||
-        !path_valid(path, len))
-        return mon_err_set(err, -EINVAL,
-                           "rootfs entry %u: bad path", i);
+    if (len == size - e->path_offset || len > 4095 || !path_valid(path, len))
+        return mon_err_set(err, -EINVAL, "rootfs entry %u: bad path", i);
     if (type == S_IFDIR && (e->size != 0 || e->data_offset != 0))
+        return mon_err_set(
+            err, -EINVAL, "rootfs entry %u (%s): directory with data", i, path);
+    if (type == S_IFREG &&
+        (e->data_offset > size || e->size > size - e->data_offset))
         return mon_err_set(err, -EINVAL,
-                           "rootfs entry %u (%s): directory with data", i,
+                           "rootfs entry %u (%s): data outside the blob", i,
                            path);
-    if (type == S_IFREG && (e->data_offset > size ||
-                            e->size > size - e->data_offset))
-        return mon_err_set(err, -EINVAL,
-                           "rootfs entry %u (%s): data outside the blob",
-                           i, path);
     if (type != S_IFDIR && type != S_IFREG)
         return mon_err_set(err, -EINVAL,
                            "rootfs entry %u (%s): mode 0%o is neither a "
-                           "file nor a directory", i, path, e->mode);
+                           "file nor a directory",
+                           i, path, e->mode);
     slash = memrchr(path, '/', len);
     if (slash != path) {
         size_t p = set_find(set, path, (size_t)(slash - path));
@@ -140,12 +138,13 @@ static int check_entry(const uint8_t *blob, uint64_t size, uint32_t i,
         if (set->slots[p] == 0 || !set->is_dir[p])
             return mon_err_set(err, -EINVAL,
                                "rootfs entry %u (%s): parent directory "
-                               "not listed before it", i, path);
+                               "not listed before it",
+                               i, path);
     }
     slot = set_find(set, path, len);
     if (set->slots[slot] != 0)
-        return mon_err_set(err, -EINVAL,
-                           "rootfs entry %u (%s): listed twice", i, path);
+        return mon_err_set(err, -EINVAL, "rootfs entry %u (%s): listed twice",
+                           i, path);
     set->slots[slot] = e->path_offset + 1;
     set->lens[slot] = (uint32_t)len;
     set->is_dir[slot] = type == S_IFDIR;
@@ -167,14 +166,13 @@ int mon_rootfs_check(const void *blob, uint64_t size, struct mon_err *err)
         return mon_err_set(err, -EINVAL, "rootfs magic 0x%08x is wrong",
                            h->magic);
     if (h->size != size)
-        return mon_err_set(err, -EINVAL,
-                           "rootfs header says %llu bytes, section has %llu",
-                           (unsigned long long)h->size,
-                           (unsigned long long)size);
+        return mon_err_set(
+            err, -EINVAL, "rootfs header says %llu bytes, section has %llu",
+            (unsigned long long)h->size, (unsigned long long)size);
     if (h->count > MON_ROOTFS_MAX_ENTRIES ||
         h->count > (size - sizeof(*h)) / sizeof(struct onyx_rootfs_entry))
-        return mon_err_set(err, -EINVAL,
-                           "rootfs entry count %u is absurd", h->count);
+        return mon_err_set(err, -EINVAL, "rootfs entry count %u is absurd",
+                           h->count);
     rc = set_create(&set, blob, h->count);
     if (rc < 0) {
         set_destroy(&set);

@@ -35,8 +35,7 @@ int mon_rootfs_pack(const char *dir, uint8_t **blob, uint64_t *size,
 int mon_rootfs_check(const void *blob, uint64_t size, struct mon_err *err);
 
 /* Entry `i` of a checked blob and its path. */
-const struct onyx_rootfs_entry *mon_rootfs_entry(const void *blob,
-                                                 uint32_t i);
+const struct onyx_rootfs_entry *mon_rootfs_entry(const void *blob, uint32_t i);
 const char *mon_rootfs_path(const void *blob,
                             const struct onyx_rootfs_entry *e);
 

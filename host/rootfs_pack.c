@@ -17,7 +17,7 @@
 #define MAX_DEPTH 64
 
 struct pack_item {
-    char *path;   /* path inside the image, "/a/b" */
+    char *path; /* path inside the image, "/a/b" */
     char *source; /* host path to read the bytes from */
     uint32_t mode;
     uint64_t size;
@@ -43,8 +43,7 @@ static int pack_add(struct pack *pk, const char *path, const char *source,
     struct pack_item *it;
 
     if (pk->count == MON_ROOTFS_MAX_ENTRIES)
-        return mon_err_set(pk->err, -E2BIG,
-                           "more than %u files in the rootfs",
+        return mon_err_set(pk->err, -E2BIG, "more than %u files in the rootfs",
                            MON_ROOTFS_MAX_ENTRIES);
     if (pk->count == pk->cap) {
         uint32_t cap = pk->cap ? pk->cap * 2 : 64;
@@ -69,8 +68,8 @@ static int pack_add(struct pack *pk, const char *path, const char *source,
     pk->count++;
     pk->data_bytes += (it->size + DATA_ALIGN - 1) & ~(DATA_ALIGN - 1);
     if (pk->data_bytes > MON_ROOTFS_MAX_BYTES)
-        return mon_err_set(pk->err, -EFBIG,
-                           "rootfs larger than 4 GiB at %s", source);
+        return mon_err_set(pk->err, -EFBIG, "rootfs larger than 4 GiB at %s",
+                           source);
     return 0;
 }
 
@@ -126,8 +125,8 @@ static int pack_dir(struct pack *pk, const char *host_dir,
                     const char *image_dir);
 
 /* Follows a symlink only when its target stays inside the packed tree. */
-static int pack_resolve_link(struct pack *pk, const char *host,
-                             char *real, struct stat *st)
+static int pack_resolve_link(struct pack *pk, const char *host, char *real,
+                             struct stat *st)
 {
     size_t root_len = strlen(pk->root_real);
 
@@ -139,10 +138,10 @@ static int pack_resolve_link(struct pack *pk, const char *host,
         (real[root_len] != '/' && real[root_len] != '\0'))
         return mon_err_set(pk->err, -EPERM,
                            "%s: symlink points outside the rootfs "
-                           "directory (to %s)", host, real);
+                           "directory (to %s)",
+                           host, real);
     if (stat(real, st) < 0)
-        return mon_err_set(pk->err, -errno, "%s: %s", real,
-                           strerror(errno));
+        return mon_err_set(pk->err, -errno, "%s: %s", real, strerror(errno));
     return 0;
 }
 
@@ -154,8 +153,7 @@ static int pack_one(struct pack *pk, const char *host, const char *image)
     int rc;
 
     if (lstat(host, &st) < 0)
-        return mon_err_set(pk->err, -errno, "%s: %s", host,
-                           strerror(errno));
+        return mon_err_set(pk->err, -errno, "%s: %s", host, strerror(errno));
     if (S_ISLNK(st.st_mode)) {
         rc = pack_resolve_link(pk, host, real, &st);
         if (rc < 0)
@@ -165,12 +163,14 @@ static int pack_one(struct pack *pk, const char *host, const char *image)
     if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
         return mon_err_set(pk->err, -EINVAL,
                            "%s: not a regular file or directory; only "
-                           "those go into a rootfs", host);
+                           "those go into a rootfs",
+                           host);
     for (int i = 0; S_ISDIR(st.st_mode) && i < pk->depth; i++) {
         if (pk->dev[i] == st.st_dev && pk->ino[i] == st.st_ino)
             return mon_err_set(pk->err, -ELOOP,
                                "%s: symlink loop back to a parent "
-                               "directory", host);
+                               "directory",
+                               host);
     }
     rc = pack_add(pk, image, source, &st);
     if (rc < 0 || !S_ISDIR(st.st_mode))
@@ -198,13 +198,13 @@ static int pack_dir(struct pack *pk, const char *host_dir,
         char host[PATH_MAX];
         char image[PATH_MAX];
 
-        if ((size_t)snprintf(host, sizeof(host), "%s/%s", host_dir,
-                             names[i]) >= sizeof(host) ||
+        if ((size_t)snprintf(host, sizeof(host), "%s/%s", host_dir, names[i]) >=
+                sizeof(host) ||
             (size_t)snprintf(image, sizeof(image), "%s/%s", image_dir,
                              names[i]) >= sizeof(image) ||
             strlen(image) > 4095) {
-            rc = mon_err_set(pk->err, -ENAMETOOLONG,
-                             "%s/%s: path too long", host_dir, names[i]);
+            rc = mon_err_set(pk->err, -ENAMETOOLONG, "%s/%s: path too long",
+                             host_dir, names[i]);
             break;
         }
         rc = pack_one(pk, host, image);
@@ -235,8 +235,7 @@ static int read_exact(const char *path, uint8_t *out, uint64_t size,
     }
     if (done != size || read(fd, &extra, 1) != 0) {
         close(fd);
-        return mon_err_set(err, -EIO, "%s: changed size while packing",
-                           path);
+        return mon_err_set(err, -EIO, "%s: changed size while packing", path);
     }
     close(fd);
     return 0;
@@ -261,19 +260,23 @@ static int pack_emit(struct pack *pk, uint8_t **blob, uint64_t *size)
         return mon_err_set(pk->err, -ENOMEM, "out of memory (%llu bytes)",
                            (unsigned long long)total);
     h = (struct onyx_rootfs_header *)out;
-    *h = (struct onyx_rootfs_header){ .magic = ONYX_ROOTFS_MAGIC,
-                                      .count = pk->count, .size = total };
+    *h = (struct onyx_rootfs_header){
+        .magic = ONYX_ROOTFS_MAGIC, .count = pk->count, .size = total};
     str_pos = table;
     for (uint32_t i = 0; i < pk->count; i++) {
         const struct pack_item *it = &pk->items[i];
-        struct onyx_rootfs_entry *e = (struct onyx_rootfs_entry *)
-            (out + sizeof(*h) + (uint64_t)i * sizeof(*e));
+        struct onyx_rootfs_entry *e =
+            (struct onyx_rootfs_entry *)(out + sizeof(*h) +
+                                         (uint64_t)i * sizeof(*e));
         size_t len = strlen(it->path) + 1;
         int rc;
 
         *e = (struct onyx_rootfs_entry){
-            .path_offset = str_pos, .mode = it->mode, .mtime = it->mtime,
-            .size = it->size, .data_offset = S_ISREG(it->mode) ? data_pos : 0,
+            .path_offset = str_pos,
+            .mode = it->mode,
+            .mtime = it->mtime,
+            .size = it->size,
+            .data_offset = S_ISREG(it->mode) ? data_pos : 0,
         };
         memcpy(out + str_pos, it->path, len);
         str_pos += len;
@@ -295,7 +298,7 @@ int mon_rootfs_pack(const char *dir, uint8_t **blob, uint64_t *size,
                     struct mon_err *err)
 {
     char root_real[PATH_MAX];
-    struct pack pk = { .err = err };
+    struct pack pk = {.err = err};
     struct stat st;
     int rc;
 

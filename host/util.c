@@ -27,27 +27,16 @@ int mon_err_set(struct mon_err *e, int code, const char *fmt, ...)
 static int size_suffix(const char *s, uint64_t *mult)
 {
     switch (*s) {
-    case '\0':
-        *mult = 1;
-        return 0;
+    case '\0': *mult = 1; return 0;
     case 'k':
-    case 'K':
-        *mult = MON_KIB;
-        break;
+    case 'K': *mult = MON_KIB; break;
     case 'm':
-    case 'M':
-        *mult = MON_MIB;
-        break;
+    case 'M': *mult = MON_MIB; break;
     case 'g':
-    case 'G':
-        *mult = MON_GIB;
-        break;
+    case 'G': *mult = MON_GIB; break;
     case 'b':
-    case 'B':
-        *mult = 1;
-        return s[1] == '\0' ? 0 : -EINVAL;
-    default:
-        return -EINVAL;
+    case 'B': *mult = 1; return s[1] == '\0' ? 0 : -EINVAL;
+    default: return -EINVAL;
     }
     s++;
     if (*s == '\0' || strcmp(s, "B") == 0 || strcmp(s, "iB") == 0 ||
@@ -176,8 +165,7 @@ void mon_strvec_blob_write(const struct mon_strvec *v, char *out)
     }
 }
 
-int mon_strvec_from_blob(struct mon_strvec *v, const char *blob,
-                         size_t size)
+int mon_strvec_from_blob(struct mon_strvec *v, const char *blob, size_t size)
 {
     size_t pos = 0;
 
@@ -210,7 +198,7 @@ int mon_write_full(int fd, const void *buf, size_t len)
         ssize_t n = write(fd, p, len);
 
         if (n < 0) {
-            struct pollfd pfd = { .fd = fd, .events = POLLOUT };
+            struct pollfd pfd = {.fd = fd, .events = POLLOUT};
 
             if (errno == EINTR)
                 continue;
@@ -277,7 +265,7 @@ static void tmp_on_signal(int sig)
 
 void mon_tmp_install_signals(void)
 {
-    struct sigaction sa = { .sa_handler = tmp_on_signal };
+    struct sigaction sa = {.sa_handler = tmp_on_signal};
 
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);

@@ -68,8 +68,7 @@ size_t mon_strvec_blob_size(const struct mon_strvec *v);
 void mon_strvec_blob_write(const struct mon_strvec *v, char *out);
 /* Appends every NUL-terminated string of a blob. The blob must end with
  * a NUL (checked by the image reader). */
-int mon_strvec_from_blob(struct mon_strvec *v, const char *blob,
-                         size_t size);
+int mon_strvec_from_blob(struct mon_strvec *v, const char *blob, size_t size);
 
 /* True when `kv` looks like K=V with a non-empty key without '='. */
 bool mon_env_valid(const char *kv);

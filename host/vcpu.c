@@ -36,8 +36,8 @@
 #define GDT_CODE64 0x00af9b000000ffffull
 #define GDT_DATA 0x00cf93000000ffffull
 
-static struct kvm_cpuid_entry2 *cpuid_find(struct kvm_cpuid2 *c,
-                                           uint32_t fn, uint32_t index)
+static struct kvm_cpuid_entry2 *cpuid_find(struct kvm_cpuid2 *c, uint32_t fn,
+                                           uint32_t index)
 {
     for (uint32_t i = 0; i < c->nent; i++) {
         if (c->entries[i].function == fn && c->entries[i].index == index)
@@ -51,8 +51,8 @@ static struct kvm_cpuid2 *cpuid_supported(struct mon_vm *vm,
 {
     /* 128 covers today's CPUs; a failed first try costs a whole ioctl. */
     for (uint32_t n = 128; n <= 4096; n *= 2) {
-        struct kvm_cpuid2 *c = calloc(1, sizeof(*c) + n *
-                                      sizeof(struct kvm_cpuid_entry2));
+        struct kvm_cpuid2 *c =
+            calloc(1, sizeof(*c) + n * sizeof(struct kvm_cpuid_entry2));
 
         if (!c) {
             mon_err_set(err, -ENOMEM, "out of memory");
@@ -118,8 +118,7 @@ static int vcpu_cpuid(struct mon_vm *vm, struct mon_err *err)
         return -EIO;
     cpu_facts(vm, c);
     if (ioctl(vm->vcpu_fd, KVM_SET_CPUID2, c) < 0)
-        rc = mon_err_set(err, -errno, "KVM_SET_CPUID2: %s",
-                         strerror(errno));
+        rc = mon_err_set(err, -errno, "KVM_SET_CPUID2: %s", strerror(errno));
     free(c);
     return rc;
 }
@@ -127,9 +126,16 @@ static int vcpu_cpuid(struct mon_vm *vm, struct mon_err *err)
 static void seg_flat(struct kvm_segment *s, uint16_t sel, bool code)
 {
     *s = (struct kvm_segment){
-        .base = 0, .limit = 0xffffffff, .selector = sel,
-        .type = code ? 11 : 3, .present = 1, .dpl = 0,
-        .db = code ? 0 : 1, .s = 1, .l = code ? 1 : 0, .g = 1,
+        .base = 0,
+        .limit = 0xffffffff,
+        .selector = sel,
+        .type = code ? 11 : 3,
+        .present = 1,
+        .dpl = 0,
+        .db = code ? 0 : 1,
+        .s = 1,
+        .l = code ? 1 : 0,
+        .g = 1,
     };
 }
 
@@ -139,8 +145,7 @@ static int vcpu_sregs(struct mon_vm *vm, struct mon_err *err)
     struct kvm_sregs sr;
 
     if (ioctl(vm->vcpu_fd, KVM_GET_SREGS, &sr) < 0)
-        return mon_err_set(err, -errno, "KVM_GET_SREGS: %s",
-                           strerror(errno));
+        return mon_err_set(err, -errno, "KVM_GET_SREGS: %s", strerror(errno));
     gdt[0] = 0;
     gdt[1] = GDT_CODE64;
     gdt[2] = GDT_DATA;
@@ -149,8 +154,8 @@ static int vcpu_sregs(struct mon_vm *vm, struct mon_err *err)
     sr.es = sr.fs = sr.gs = sr.ss = sr.ds;
     /* A busy 64-bit TSS is required by VM entry; the guest loads its
      * own TSS before it needs one. */
-    sr.tr = (struct kvm_segment){ .limit = 0x67, .type = 11, .present = 1 };
-    sr.ldt = (struct kvm_segment){ .type = 2, .present = 0, .unusable = 1 };
+    sr.tr = (struct kvm_segment){.limit = 0x67, .type = 11, .present = 1};
+    sr.ldt = (struct kvm_segment){.type = 2, .present = 0, .unusable = 1};
     sr.gdt.base = ONYX_DIRECT_MAP + MON_GDT_PHYS;
     sr.gdt.limit = 3 * sizeof(uint64_t) - 1;
     sr.idt.base = 0;
@@ -162,14 +167,13 @@ static int vcpu_sregs(struct mon_vm *vm, struct mon_err *err)
         sr.cr4 |= CR4_OSXSAVE;
     sr.efer = EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE;
     if (ioctl(vm->vcpu_fd, KVM_SET_SREGS, &sr) < 0)
-        return mon_err_set(err, -errno, "KVM_SET_SREGS: %s",
-                           strerror(errno));
+        return mon_err_set(err, -errno, "KVM_SET_SREGS: %s", strerror(errno));
     return 0;
 }
 
 static int vcpu_xcrs(struct mon_vm *vm, struct mon_err *err)
 {
-    struct kvm_xcrs xcrs = { .nr_xcrs = 1 };
+    struct kvm_xcrs xcrs = {.nr_xcrs = 1};
 
     if (!(vm->cpu_flags & ONYX_CPU_XSAVE))
         return 0;
@@ -184,7 +188,7 @@ static int vcpu_xcrs(struct mon_vm *vm, struct mon_err *err)
 int mon_vcpu_init(struct mon_vm *vm, uint64_t entry, uint64_t rdi,
                   struct mon_err *err)
 {
-    struct kvm_regs regs = { .rip = entry, .rdi = rdi, .rflags = 0x2 };
+    struct kvm_regs regs = {.rip = entry, .rdi = rdi, .rflags = 0x2};
     int khz;
     int rc;
 
@@ -197,13 +201,13 @@ int mon_vcpu_init(struct mon_vm *vm, uint64_t entry, uint64_t rdi,
     if (rc < 0)
         return rc;
     if (ioctl(vm->vcpu_fd, KVM_SET_REGS, &regs) < 0)
-        return mon_err_set(err, -errno, "KVM_SET_REGS: %s",
-                           strerror(errno));
+        return mon_err_set(err, -errno, "KVM_SET_REGS: %s", strerror(errno));
     khz = ioctl(vm->vcpu_fd, KVM_GET_TSC_KHZ, 0);
     if (khz <= 0)
         return mon_err_set(err, -ENOTSUP,
                            "KVM_GET_TSC_KHZ: %s (the guest clock needs "
-                           "the TSC frequency)", strerror(errno));
+                           "the TSC frequency)",
+                           strerror(errno));
     vm->tsc_khz = (uint64_t)khz;
     return 0;
 }
@@ -213,7 +217,7 @@ int mon_vcpu_read_tsc(struct mon_vm *vm, uint64_t *tsc)
     struct {
         struct kvm_msrs hdr;
         struct kvm_msr_entry entry;
-    } msrs = { .hdr.nmsrs = 1, .entry.index = MSR_IA32_TSC };
+    } msrs = {.hdr.nmsrs = 1, .entry.index = MSR_IA32_TSC};
 
     if (ioctl(vm->vcpu_fd, KVM_GET_MSRS, &msrs) != 1)
         return -EIO;

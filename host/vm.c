@@ -18,12 +18,12 @@ static int vm_open_kvm(struct mon_vm *vm, struct mon_err *err)
     if (vm->kvm_fd < 0)
         return mon_err_set(err, -errno,
                            "/dev/kvm: %s (is KVM enabled and are you in "
-                           "the kvm group?)", strerror(errno));
+                           "the kvm group?)",
+                           strerror(errno));
     version = ioctl(vm->kvm_fd, KVM_GET_API_VERSION, 0);
     if (version != KVM_API_VERSION)
-        return mon_err_set(err, -ENOTSUP,
-                           "/dev/kvm: API version %d, need %d", version,
-                           KVM_API_VERSION);
+        return mon_err_set(err, -ENOTSUP, "/dev/kvm: API version %d, need %d",
+                           version, KVM_API_VERSION);
     if (ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_IMMEDIATE_EXIT) <= 0)
         return mon_err_set(err, -ENOTSUP,
                            "/dev/kvm lacks KVM_CAP_IMMEDIATE_EXIT "
@@ -42,10 +42,9 @@ static int vm_map_memory(struct mon_vm *vm, uint64_t mem_size,
     mem = mmap(NULL, mem_size, PROT_READ | PROT_WRITE,
                MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (mem == MAP_FAILED)
-        return mon_err_set(err, -errno,
-                           "cannot reserve %llu MiB of guest memory: %s",
-                           (unsigned long long)(mem_size / MON_MIB),
-                           strerror(errno));
+        return mon_err_set(
+            err, -errno, "cannot reserve %llu MiB of guest memory: %s",
+            (unsigned long long)(mem_size / MON_MIB), strerror(errno));
     vm->mem = mem;
     vm->mem_size = mem_size;
     region = (struct kvm_userspace_memory_region){
@@ -73,15 +72,13 @@ int mon_vm_create(struct mon_vm *vm, uint64_t mem_size, struct mon_err *err)
         return rc;
     vm->vm_fd = ioctl(vm->kvm_fd, KVM_CREATE_VM, 0);
     if (vm->vm_fd < 0)
-        return mon_err_set(err, -errno, "KVM_CREATE_VM: %s",
-                           strerror(errno));
+        return mon_err_set(err, -errno, "KVM_CREATE_VM: %s", strerror(errno));
     rc = vm_map_memory(vm, mem_size, err);
     if (rc < 0)
         return rc;
     vm->vcpu_fd = ioctl(vm->vm_fd, KVM_CREATE_VCPU, 0);
     if (vm->vcpu_fd < 0)
-        return mon_err_set(err, -errno, "KVM_CREATE_VCPU: %s",
-                           strerror(errno));
+        return mon_err_set(err, -errno, "KVM_CREATE_VCPU: %s", strerror(errno));
     run_size = ioctl(vm->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
     if (run_size < (int)sizeof(struct kvm_run))
         return mon_err_set(err, -EINVAL, "KVM_GET_VCPU_MMAP_SIZE: %s",

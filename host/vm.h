@@ -31,12 +31,12 @@ struct mon_vm {
     struct kvm_run *run;
     uint64_t run_size;
 
-    uint8_t *mem;      /* host mapping of all guest physical memory */
+    uint8_t *mem; /* host mapping of all guest physical memory */
     uint64_t mem_size; /* bytes, a multiple of 2 MiB */
 
-    uint64_t pt_next;  /* next free page-table page in the low pool */
-    uint64_t next;     /* bump pointer after the kernel, page aligned */
-    uint64_t pml4;     /* physical address of the root table, 0 = none */
+    uint64_t pt_next; /* next free page-table page in the low pool */
+    uint64_t next; /* bump pointer after the kernel, page aligned */
+    uint64_t pml4; /* physical address of the root table, 0 = none */
 
     /* The host's /dev/kvm is kvm_pvm, which runs guest ring 3 natively
      * but emulates ring 0 one instruction at a time, with an emulator
@@ -86,8 +86,8 @@ uint64_t mon_vm_alloc(struct mon_vm *vm, uint64_t size);
  * segments sharing a page); mapped elsewhere is -EEXIST. Returns 0,
  * -ENOMEM when guest memory runs out of table pages, or -EEXIST.
  */
-int mon_paging_map(struct mon_vm *vm, uint64_t va, uint64_t pa,
-                   uint64_t size, uint64_t flags);
+int mon_paging_map(struct mon_vm *vm, uint64_t va, uint64_t pa, uint64_t size,
+                   uint64_t flags);
 /* Maps all guest memory at ONYX_DIRECT_MAP, 2 MiB pages, RW, NX. */
 int mon_paging_map_direct(struct mon_vm *vm);
 

@@ -7,8 +7,8 @@
 
 #include "testlib.h"
 
-#define OFF(name, type, field, want)                                      \
-    test_check(offsetof(type, field) == (want), "abi/" name,            \
+#define OFF(name, type, field, want)                         \
+    test_check(offsetof(type, field) == (want), "abi/" name, \
                "offset %zu, expected %u", offsetof(type, field), (want))
 
 int main(void)
@@ -52,10 +52,8 @@ int main(void)
     OFF("ring.slot", struct onyx_net_ring, slot, 128u);
     OFF("section.offset", struct onyx_image_section, offset, 8u);
     OFF("trailer.kernel_size", struct onyx_image_trailer, kernel_size, 16u);
-    OFF("trailer.table_offset", struct onyx_image_trailer, table_offset,
-        24u);
-    OFF("trailer.section_count", struct onyx_image_trailer, section_count,
-        32u);
+    OFF("trailer.table_offset", struct onyx_image_trailer, table_offset, 24u);
+    OFF("trailer.section_count", struct onyx_image_trailer, section_count, 32u);
     OFF("rootfs.count", struct onyx_rootfs_header, count, 4u);
     OFF("rootfs.entry.mode", struct onyx_rootfs_entry, mode, 24u);
     OFF("rootfs.entry.mtime", struct onyx_rootfs_entry, mtime, 32u);

@@ -22,7 +22,7 @@ static Elf64_Phdr *ph(unsigned i)
 static void expect_fail(const char *name, size_t size, const char *needle)
 {
     struct mon_elf elf;
-    struct mon_err err = { "" };
+    struct mon_err err = {""};
     int rc = mon_elf_parse(&elf, buf, size, &err);
 
     if (rc == 0)
@@ -34,7 +34,7 @@ static void expect_fail(const char *name, size_t size, const char *needle)
 static void test_valid(void)
 {
     struct mon_elf elf;
-    struct mon_err err = { "" };
+    struct mon_err err = {""};
     size_t size = telf_app(buf);
     const char *name = NULL;
     uint64_t off = 0;
@@ -57,8 +57,7 @@ static void test_valid(void)
 
     size = telf_kernel(buf);
     rc = mon_elf_parse(&elf, buf, size, &err);
-    CHECK("elf/kernel-valid",
-          rc == 0 && mon_elf_check_kernel(&elf, &err) == 0);
+    CHECK("elf/kernel-valid", rc == 0 && mon_elf_check_kernel(&elf, &err) == 0);
     CHECK("elf/kernel-phys-end",
           mon_elf_kernel_phys_end(&elf) == ONYX_KERNEL_PHYS + 0x5000);
     CHECK("elf/kernel-is-not-app", mon_elf_check_app(&elf, &err) < 0);
@@ -166,22 +165,22 @@ static void test_segments(void)
 static void test_kernel_rules(void)
 {
     struct mon_elf elf;
-    struct mon_err err = { "" };
+    struct mon_err err = {""};
     size_t size = telf_kernel(buf);
     int rc;
 
     ph(2)->p_flags = PF_R | PF_W | PF_X;
     rc = mon_elf_parse(&elf, buf, size, &err);
-    CHECK("elf/kernel-rwx-refused",
-          rc == 0 && mon_elf_check_kernel(&elf, &err) < 0 &&
-              strstr(err.msg, "W^X"));
+    CHECK("elf/kernel-rwx-refused", rc == 0 &&
+                                        mon_elf_check_kernel(&elf, &err) < 0 &&
+                                        strstr(err.msg, "W^X"));
     telf_kernel(buf);
     ph(0)->p_vaddr = ONYX_KERNEL_VBASE;
     eh()->e_entry = ONYX_KERNEL_VBASE;
     rc = mon_elf_parse(&elf, buf, size, &err);
-    CHECK("elf/kernel-below-window",
-          rc == 0 && mon_elf_check_kernel(&elf, &err) < 0 &&
-              strstr(err.msg, "kernel window"));
+    CHECK("elf/kernel-below-window", rc == 0 &&
+                                         mon_elf_check_kernel(&elf, &err) < 0 &&
+                                         strstr(err.msg, "kernel window"));
     telf_kernel(buf);
     ph(2)->p_memsz = MON_KERNEL_VEND;
     rc = mon_elf_parse(&elf, buf, size, &err);

@@ -22,12 +22,13 @@ static void make_rootfs(void)
     struct onyx_rootfs_header *h = (void *)rootfs;
     struct onyx_rootfs_entry *e = (void *)(rootfs + sizeof(*h));
 
-    *h = (struct onyx_rootfs_header){ ONYX_ROOTFS_MAGIC, 2, sizeof(rootfs) };
-    e[0] = (struct onyx_rootfs_entry){ .path_offset = 96,
-                                       .mode = S_IFDIR | 0755 };
-    e[1] = (struct onyx_rootfs_entry){ .path_offset = 101,
-                                       .data_offset = 128, .size = 5,
-                                       .mode = S_IFREG | 0644 };
+    *h = (struct onyx_rootfs_header){ONYX_ROOTFS_MAGIC, 2, sizeof(rootfs)};
+    e[0] =
+        (struct onyx_rootfs_entry){.path_offset = 96, .mode = S_IFDIR | 0755};
+    e[1] = (struct onyx_rootfs_entry){.path_offset = 101,
+                                      .data_offset = 128,
+                                      .size = 5,
+                                      .mode = S_IFREG | 0644};
     memcpy(rootfs + 96, "/etc\0/etc/motd", 15);
     memcpy(rootfs + 128, "hello", 5);
 }
@@ -35,11 +36,16 @@ static void make_rootfs(void)
 static struct mon_image_spec spec(void)
 {
     return (struct mon_image_spec){
-        .kernel = kernel, .kernel_size = kernel_size,
-        .app = app, .app_size = app_size,
-        .args = &args, .env = &env,
-        .rootfs = rootfs, .rootfs_size = sizeof(rootfs),
-        .name = "demo", .default_mem = 128 * MON_MIB,
+        .kernel = kernel,
+        .kernel_size = kernel_size,
+        .app = app,
+        .app_size = app_size,
+        .args = &args,
+        .env = &env,
+        .rootfs = rootfs,
+        .rootfs_size = sizeof(rootfs),
+        .name = "demo",
+        .default_mem = 128 * MON_MIB,
     };
 }
 
@@ -75,7 +81,7 @@ static struct onyx_image_section *section(uint32_t type)
 static void expect_fail(const char *name, uint64_t size, const char *needle)
 {
     struct mon_image img;
-    struct mon_err err = { "" };
+    struct mon_err err = {""};
     int rc = mon_image_parse(&img, image, size, &err);
 
     test_check(rc < 0 && strstr(err.msg, needle), name,
@@ -86,24 +92,23 @@ static void expect_fail(const char *name, uint64_t size, const char *needle)
 static void test_round_trip(void)
 {
     struct mon_image img;
-    struct mon_err err = { "" };
+    struct mon_err err = {""};
     int rc;
 
     rebuild();
     rc = mon_image_parse(&img, image, image_size, &err);
     test_check(rc == 0, "image/round-trip-parses", "%s", err.msg);
     CHECK("image/name", strcmp(img.name, "demo") == 0);
-    CHECK("image/args",
-          img.argc == 2 && strcmp(img.args, "--port") == 0 &&
-              strcmp(img.args + 7, "8080") == 0);
+    CHECK("image/args", img.argc == 2 && strcmp(img.args, "--port") == 0 &&
+                            strcmp(img.args + 7, "8080") == 0);
     CHECK("image/env", img.envc == 1 && strcmp(img.env, "A=b c") == 0);
     CHECK("image/mem", img.default_mem == 128 * MON_MIB);
     CHECK("image/rootfs", img.rootfs_size == sizeof(rootfs) &&
                               memcmp(img.rootfs, rootfs, 16) == 0);
-    CHECK("image/kernel-elf", img.kernel.nloads == 3 &&
-                                  img.trailer.kernel_size == kernel_size);
-    CHECK("image/app-elf", img.app.entry == 0x401000 &&
-                               img.app_size == app_size);
+    CHECK("image/kernel-elf",
+          img.kernel.nloads == 3 && img.trailer.kernel_size == kernel_size);
+    CHECK("image/app-elf",
+          img.app.entry == 0x401000 && img.app_size == app_size);
     CHECK("image/app-page-aligned", img.app_offset % 4096 == 0);
     CHECK("image/kernel-is-elf-prefix",
           memcmp(image, kernel, kernel_size) == 0);
@@ -114,7 +119,7 @@ static void test_file_round_trip(void)
     char path[] = "/tmp/onyx-unit-XXXXXX";
     char out[64];
     struct mon_image img;
-    struct mon_err err = { "" };
+    struct mon_err err = {""};
     struct mon_image_spec s = spec();
     int fd = mkstemp(path);
     int rc;
@@ -131,8 +136,7 @@ static void test_file_round_trip(void)
     rc = mon_image_write("/nonexistent-dir/x.onyx", &s, &err);
     CHECK("image/write-bad-dir-fails", rc < 0 && strstr(err.msg, "x.onyx"));
     rc = mon_image_open(&img, path, &err);
-    CHECK("image/open-empty-file",
-          rc < 0 && strstr(err.msg, "empty file"));
+    CHECK("image/open-empty-file", rc < 0 && strstr(err.msg, "empty file"));
     unlink(out);
     unlink(path);
 }

@@ -65,8 +65,7 @@ static volatile sig_atomic_t stop;
 
 static struct mon_net *fresh(void)
 {
-    struct mon_net *n = mon_net_wrap(&loop_ops, calloc(1,
-                                                       sizeof(struct loop)));
+    struct mon_net *n = mon_net_wrap(&loop_ops, calloc(1, sizeof(struct loop)));
 
     memset(vm.mem, 0, vm.mem_size);
     if (!n || mon_net_attach(n, &vm, 0, ONYX_NET_RING_BYTES) < 0)
@@ -91,7 +90,7 @@ static int poll_now(struct mon_net *n, uint32_t *ready, struct mon_err *err)
 static void test_loopback(void)
 {
     struct mon_net *n = fresh();
-    struct mon_err err = { "" };
+    struct mon_err err = {""};
     uint32_t ready = 0;
     uint8_t *rx_buf = vm.mem + ONYX_NET_RING_BYTES;
 
@@ -102,14 +101,13 @@ static void test_loopback(void)
     CHECK("ring/poll-ok", poll_now(n, &ready, &err) == 0);
     CHECK("ring/tx-consumed", tx->tail == 4);
     CHECK("ring/rx-ready", ready == 3 && rx->head == 3 && rx->tail == 0);
-    CHECK("ring/rx-frame-0", rx->slot[0].len == 60 &&
-                                 rx_buf[ONYX_NET_BUF_OFFSET(0)] == 0xaa);
-    CHECK("ring/rx-frame-1",
-          rx->slot[1].len == 1514 &&
-              rx_buf[ONYX_NET_BUF_OFFSET(1) + 1513] == 0xbb);
-    CHECK("ring/rx-frame-full-buffer", rx->slot[2].len == 2048 &&
-                                           rx_buf[ONYX_NET_BUF_OFFSET(2) +
-                                                  2047] == 0xdd);
+    CHECK("ring/rx-frame-0",
+          rx->slot[0].len == 60 && rx_buf[ONYX_NET_BUF_OFFSET(0)] == 0xaa);
+    CHECK("ring/rx-frame-1", rx->slot[1].len == 1514 &&
+                                 rx_buf[ONYX_NET_BUF_OFFSET(1) + 1513] == 0xbb);
+    CHECK("ring/rx-frame-full-buffer",
+          rx->slot[2].len == 2048 &&
+              rx_buf[ONYX_NET_BUF_OFFSET(2) + 2047] == 0xdd);
     rx->tail = 3;
     CHECK("ring/poll-empty", poll_now(n, &ready, &err) == 0 && ready == 0);
     mon_net_destroy(n);
@@ -118,7 +116,7 @@ static void test_loopback(void)
 static void test_rx_full(void)
 {
     struct mon_net *n = fresh();
-    struct mon_err err = { "" };
+    struct mon_err err = {""};
     uint32_t ready = 0;
 
     for (int round = 0; round < 2; round++) {
@@ -126,8 +124,8 @@ static void test_rx_full(void)
             tx_put(64, (uint8_t)i);
         poll_now(n, &ready, &err);
     }
-    CHECK("ring/rx-stops-when-full", ready == ONYX_NET_SLOTS &&
-                                         rx->head == ONYX_NET_SLOTS);
+    CHECK("ring/rx-stops-when-full",
+          ready == ONYX_NET_SLOTS && rx->head == ONYX_NET_SLOTS);
     rx->tail = 100;
     poll_now(n, &ready, &err);
     CHECK("ring/rx-refills-after-consume",
@@ -141,7 +139,7 @@ static void test_rx_full(void)
 static void expect_hostile(const char *name, struct mon_net *n,
                            const char *needle)
 {
-    struct mon_err err = { "" };
+    struct mon_err err = {""};
     uint32_t ready;
     int rc = poll_now(n, &ready, &err);
 
@@ -167,14 +165,14 @@ static void test_hostile(void)
     rx->tail = 1;
     expect_hostile("ring/rx-tail-ahead", n, "RX ring tail");
     n = fresh();
-    rx->tail = (uint32_t)-(int32_t)(ONYX_NET_SLOTS + 1);
+    rx->tail = (uint32_t) - (int32_t)(ONYX_NET_SLOTS + 1);
     expect_hostile("ring/rx-tail-too-far-behind", n, "RX ring tail");
 }
 
 static void test_wait(void)
 {
     struct mon_net *n = fresh();
-    struct mon_err err = { "" };
+    struct mon_err err = {""};
     uint32_t ready = 1;
     uint64_t t0 = mon_now_ns();
     int rc = mon_net_poll(n, t0 + 20000000, &stop, &ready, &err);
@@ -198,8 +196,8 @@ static void test_wait(void)
     rx->tail = rx->head;
     t0 = mon_now_ns();
     rc = mon_net_poll(n, UINT64_MAX, &stop, &ready, &err);
-    test_check(rc == 0 && mon_now_ns() - t0 < 100000000,
-               "ring/stop-ends-wait", "rc=%d", rc);
+    test_check(rc == 0 && mon_now_ns() - t0 < 100000000, "ring/stop-ends-wait",
+               "rc=%d", rc);
     stop = 0;
     mon_net_destroy(n);
 }

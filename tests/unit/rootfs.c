@@ -48,15 +48,17 @@ static int pack(const char *name, uint8_t **blob, uint64_t *size,
 static void test_pack_good(void)
 {
     const struct onyx_rootfs_entry *e;
-    struct mon_err err = { "" };
+    struct mon_err err = {""};
     uint8_t *blob = NULL;
     uint64_t size = 0;
     int rc;
 
     sh("mkdir -p %s/www/css %s/www/empty && printf 'hello' > %s/www/index.html"
-       " && printf 'body{}' > %s/www/css/site.css", dir);
+       " && printf 'body{}' > %s/www/css/site.css",
+       dir);
     sh("ln -s index.html %s/www/link.html && ln -s css %s/www/style && "
-       ": > %s/www/zero && chmod 755 %s/www/zero", dir);
+       ": > %s/www/zero && chmod 755 %s/www/zero",
+       dir);
     rc = pack("good/www", &blob, &size, &err);
     test_check(rc == 0, "rootfs/pack", "%s", err.msg);
     if (rc < 0)
@@ -64,24 +66,22 @@ static void test_pack_good(void)
     CHECK("rootfs/check-packed", mon_rootfs_check(blob, size, &err) == 0);
     CHECK("rootfs/count", ((struct onyx_rootfs_header *)blob)->count == 8);
     e = find(blob, "/index.html");
-    CHECK("rootfs/file-data", e && e->size == 5 &&
-                                  memcmp(blob + e->data_offset, "hello",
-                                         5) == 0 &&
-                                  (e->mode & S_IFMT) == S_IFREG);
+    CHECK("rootfs/file-data",
+          e && e->size == 5 && memcmp(blob + e->data_offset, "hello", 5) == 0 &&
+              (e->mode & S_IFMT) == S_IFREG);
     e = find(blob, "/css");
-    CHECK("rootfs/dir-entry", e && (e->mode & S_IFMT) == S_IFDIR &&
-                                  e->size == 0);
+    CHECK("rootfs/dir-entry",
+          e && (e->mode & S_IFMT) == S_IFDIR && e->size == 0);
     e = find(blob, "/link.html");
     CHECK("rootfs/symlink-inside-followed",
-          e && e->size == 5 && memcmp(blob + e->data_offset, "hello",
-                                      5) == 0);
+          e && e->size == 5 && memcmp(blob + e->data_offset, "hello", 5) == 0);
     CHECK("rootfs/symlinked-dir-followed", find(blob, "/style/site.css"));
     e = find(blob, "/zero");
-    CHECK("rootfs/empty-file-mode", e && e->size == 0 &&
-                                        (e->mode & 0777) == 0755);
-    CHECK("rootfs/data-aligned", find(blob, "/css/site.css") &&
-                                     find(blob, "/css/site.css")
-                                             ->data_offset % 16 == 0);
+    CHECK("rootfs/empty-file-mode",
+          e && e->size == 0 && (e->mode & 0777) == 0755);
+    CHECK("rootfs/data-aligned",
+          find(blob, "/css/site.css") &&
+              find(blob, "/css/site.css")->data_offset % 16 == 0);
     CHECK("rootfs/parent-before-child",
           find(blob, "/css") < find(blob, "/css/site.css"));
     free(blob);
@@ -89,7 +89,7 @@ static void test_pack_good(void)
 
 static void test_pack_refused(void)
 {
-    struct mon_err err = { "" };
+    struct mon_err err = {""};
     uint8_t *blob = NULL;
     uint64_t size = 0;
     int rc;
@@ -126,34 +126,33 @@ static void make_blob(void)
 {
     memset(blob, 0, sizeof(blob));
     *(struct onyx_rootfs_header *)blob =
-        (struct onyx_rootfs_header){ ONYX_ROOTFS_MAGIC, 2, sizeof(blob) };
-    *entry(0) = (struct onyx_rootfs_entry){ .path_offset = 96,
-                                            .mode = S_IFDIR | 0755 };
-    *entry(1) = (struct onyx_rootfs_entry){ .path_offset = 99,
-                                            .data_offset = 128, .size = 3,
-                                            .mode = S_IFREG | 0644 };
+        (struct onyx_rootfs_header){ONYX_ROOTFS_MAGIC, 2, sizeof(blob)};
+    *entry(0) =
+        (struct onyx_rootfs_entry){.path_offset = 96, .mode = S_IFDIR | 0755};
+    *entry(1) = (struct onyx_rootfs_entry){.path_offset = 99,
+                                           .data_offset = 128,
+                                           .size = 3,
+                                           .mode = S_IFREG | 0644};
     memcpy(blob + 96, "/a\0/a/f", 8);
 }
 
 static void expect_bad(const char *name, const char *needle)
 {
-    struct mon_err err = { "" };
+    struct mon_err err = {""};
     int rc = mon_rootfs_check(blob, sizeof(blob), &err);
 
-    test_check(rc < 0 && strstr(err.msg, needle), name,
-               "rc=%d message '%s'", rc, err.msg);
+    test_check(rc < 0 && strstr(err.msg, needle), name, "rc=%d message '%s'",
+               rc, err.msg);
     make_blob();
 }
 
 static void test_check_blob(void)
 {
-    struct mon_err err = { "" };
+    struct mon_err err = {""};
 
     make_blob();
-    CHECK("rootfs/check-good", mon_rootfs_check(blob, sizeof(blob),
-                                                &err) == 0);
-    CHECK("rootfs/check-truncated",
-          mon_rootfs_check(blob, 8, &err) < 0);
+    CHECK("rootfs/check-good", mon_rootfs_check(blob, sizeof(blob), &err) == 0);
+    CHECK("rootfs/check-truncated", mon_rootfs_check(blob, 8, &err) < 0);
     ((struct onyx_rootfs_header *)blob)->size = 1000;
     expect_bad("rootfs/check-size-mismatch", "header says");
     ((struct onyx_rootfs_header *)blob)->count = 0x7fffffff;

@@ -35,10 +35,10 @@ static void mem_case(const char *text, int want_rc, uint64_t want,
     int rc = mon_mem_parse(text, &got, &rounded);
 
     snprintf(name, sizeof(name), "mem/%s", text);
-    test_check(rc == want_rc && (rc < 0 || (got == want &&
-                                            rounded == want_rounded)),
-               name, "rc=%d got %llu rounded=%d", rc,
-               (unsigned long long)got, rounded);
+    test_check(rc == want_rc &&
+                   (rc < 0 || (got == want && rounded == want_rounded)),
+               name, "rc=%d got %llu rounded=%d", rc, (unsigned long long)got,
+               rounded);
 }
 
 static void test_format(void)
@@ -55,21 +55,21 @@ static void test_format(void)
 
 static void test_env(void)
 {
-    struct mon_strvec v = { 0 };
+    struct mon_strvec v = {0};
     char blob[64];
 
     mon_strvec_setenv(&v, "A=1");
     mon_strvec_setenv(&v, "AB=2");
     mon_strvec_setenv(&v, "A=3");
-    CHECK("env/override-keeps-order",
-          v.count == 2 && strcmp(v.items[0], "A=3") == 0 &&
-              strcmp(v.items[1], "AB=2") == 0);
+    CHECK("env/override-keeps-order", v.count == 2 &&
+                                          strcmp(v.items[0], "A=3") == 0 &&
+                                          strcmp(v.items[1], "AB=2") == 0);
     CHECK("env/blob-size", mon_strvec_blob_size(&v) == 9);
     mon_strvec_blob_write(&v, blob);
     CHECK("env/blob", memcmp(blob, "A=3\0AB=2\0", 9) == 0);
     mon_strvec_free(&v);
-    CHECK("env/from-blob", mon_strvec_from_blob(&v, blob, 9) == 0 &&
-                               v.count == 2);
+    CHECK("env/from-blob",
+          mon_strvec_from_blob(&v, blob, 9) == 0 && v.count == 2);
     mon_strvec_free(&v);
     CHECK("env/from-blob-unterminated",
           mon_strvec_from_blob(&v, "A=1", 3) == -EINVAL);

@@ -83,13 +83,17 @@ static inline size_t telf_build(uint8_t *buf, uint64_t entry,
     eh->e_phnum = (uint16_t)n;
     for (unsigned i = 0; i < n; i++) {
         ph[i] = (Elf64_Phdr){
-            .p_type = PT_LOAD, .p_flags = segs[i].flags, .p_offset = off,
-            .p_vaddr = segs[i].vaddr, .p_paddr = segs[i].vaddr,
-            .p_filesz = segs[i].filesz, .p_memsz = segs[i].memsz,
+            .p_type = PT_LOAD,
+            .p_flags = segs[i].flags,
+            .p_offset = off,
+            .p_vaddr = segs[i].vaddr,
+            .p_paddr = segs[i].vaddr,
+            .p_filesz = segs[i].filesz,
+            .p_memsz = segs[i].memsz,
             .p_align = 0x1000,
         };
-        memset(buf + off, 0xc3, segs[i].filesz < 0x1000 ? segs[i].filesz
-                                                         : 0x1000);
+        memset(buf + off, 0xc3,
+               segs[i].filesz < 0x1000 ? segs[i].filesz : 0x1000);
         off += 0x1000;
     }
     if (symbols && n > 0) {
@@ -97,23 +101,26 @@ static inline size_t telf_build(uint8_t *buf, uint64_t entry,
         Elf64_Sym *sym = (Elf64_Sym *)(buf + off);
         Elf64_Shdr *sh;
 
-        sym[1] = (Elf64_Sym){ .st_name = 1, .st_value = segs[0].vaddr,
-                              .st_size = 0x10, .st_shndx = 1,
-                              .st_info = ELF64_ST_INFO(STB_GLOBAL,
-                                                       STT_FUNC) };
-        sym[2] = (Elf64_Sym){ .st_name = 10,
-                              .st_value = segs[0].vaddr + 0x10,
-                              .st_size = 0x20, .st_shndx = 1,
-                              .st_info = ELF64_ST_INFO(STB_GLOBAL,
-                                                       STT_FUNC) };
+        sym[1] = (Elf64_Sym){.st_name = 1,
+                             .st_value = segs[0].vaddr,
+                             .st_size = 0x10,
+                             .st_shndx = 1,
+                             .st_info = ELF64_ST_INFO(STB_GLOBAL, STT_FUNC)};
+        sym[2] = (Elf64_Sym){.st_name = 10,
+                             .st_value = segs[0].vaddr + 0x10,
+                             .st_size = 0x20,
+                             .st_shndx = 1,
+                             .st_info = ELF64_ST_INFO(STB_GLOBAL, STT_FUNC)};
         memcpy(buf + off + 3 * sizeof(*sym), strtab, sizeof(strtab));
         sh = (Elf64_Shdr *)(buf + off + 0x100);
-        sh[1] = (Elf64_Shdr){ .sh_type = SHT_SYMTAB, .sh_offset = off,
-                              .sh_size = 3 * sizeof(*sym), .sh_link = 2,
-                              .sh_entsize = sizeof(*sym) };
-        sh[2] = (Elf64_Shdr){ .sh_type = SHT_STRTAB,
-                              .sh_offset = off + 3 * sizeof(*sym),
-                              .sh_size = sizeof(strtab) };
+        sh[1] = (Elf64_Shdr){.sh_type = SHT_SYMTAB,
+                             .sh_offset = off,
+                             .sh_size = 3 * sizeof(*sym),
+                             .sh_link = 2,
+                             .sh_entsize = sizeof(*sym)};
+        sh[2] = (Elf64_Shdr){.sh_type = SHT_STRTAB,
+                             .sh_offset = off + 3 * sizeof(*sym),
+                             .sh_size = sizeof(strtab)};
         eh->e_shoff = off + 0x100;
         eh->e_shnum = 3;
         eh->e_shentsize = sizeof(*sh);
@@ -127,9 +134,9 @@ static inline size_t telf_kernel(uint8_t *buf)
 {
     const uint64_t base = ONYX_KERNEL_VBASE + ONYX_KERNEL_PHYS;
     const struct telf_seg segs[] = {
-        { base, 0x800, 0x800, PF_R | PF_X },
-        { base + 0x1000, 0x100, 0x100, PF_R },
-        { base + 0x2000, 0x3000, 0x200, PF_R | PF_W },
+        {base, 0x800, 0x800, PF_R | PF_X},
+        {base + 0x1000, 0x100, 0x100, PF_R},
+        {base + 0x2000, 0x3000, 0x200, PF_R | PF_W},
     };
 
     return telf_build(buf, base, segs, 3, true);
@@ -139,9 +146,9 @@ static inline size_t telf_kernel(uint8_t *buf)
 static inline size_t telf_app(uint8_t *buf)
 {
     const struct telf_seg segs[] = {
-        { 0x400000, 0x200, 0x200, PF_R },
-        { 0x401000, 0x900, 0x900, PF_R | PF_X },
-        { 0x402fc0, 0x2000, 0x100, PF_R | PF_W },
+        {0x400000, 0x200, 0x200, PF_R},
+        {0x401000, 0x900, 0x900, PF_R | PF_X},
+        {0x402fc0, 0x2000, 0x100, PF_R | PF_W},
     };
 
     return telf_build(buf, 0x401000, segs, 3, true);

@@ -194,8 +194,8 @@ static void scenario_bootinfo(void)
     print_num("mem", bi->mem_size, 0);
     check("free-aligned", bi->phys_free_start % 4096 == 0 &&
                               bi->phys_free_start < bi->mem_size);
-    check("free-is-zero", free_page[0] == 0 && free_page[4095] == 0 &&
-                              *last == 0);
+    check("free-is-zero",
+          free_page[0] == 0 && free_page[4095] == 0 && *last == 0);
     print_num("argc", bi->argc, 0);
     for (uint32_t i = 0; i < bi->argc; i++) {
         print("arg: ");
@@ -221,25 +221,24 @@ static void scenario_bootinfo(void)
     check("random", random_nonzero);
     print_num("net_present", bi->net.present, 0);
     print_num("net_tx_ring", bi->net_tx_ring, 1);
-    check("rings-page-aligned", bi->net_tx_ring % 4096 == 0 &&
-                                    bi->net_rx_ring % 4096 == 0);
+    check("rings-page-aligned",
+          bi->net_tx_ring % 4096 == 0 && bi->net_rx_ring % 4096 == 0);
     check("wx-kernel-text", perm_is((uint64_t)(uintptr_t)probe_main, 0, 0));
-    check("wx-kernel-rodata",
-          perm_is((uint64_t)(uintptr_t)rodata_probe, 0, 1));
+    check("wx-kernel-rodata", perm_is((uint64_t)(uintptr_t)rodata_probe, 0, 1));
     check("wx-kernel-data", perm_is((uint64_t)(uintptr_t)&data_word, 1, 1));
     check("wx-app-entry", perm_is(bi->app_entry, 0, 0));
     check("wx-app-brk-page", perm_is(bi->app_brk_start - 1, 1, 1));
     check("page0-unmapped", pte_of(0) == 0);
-    check("hypercall-page", (pte_of(ONYX_HC_MMIO_VIRT) & PTE_ADDR) ==
-                                ONYX_HC_MMIO_PHYS &&
-                                perm_is(ONYX_HC_MMIO_VIRT, 1, 1));
+    check("hypercall-page",
+          (pte_of(ONYX_HC_MMIO_VIRT) & PTE_ADDR) == ONYX_HC_MMIO_PHYS &&
+              perm_is(ONYX_HC_MMIO_VIRT, 1, 1));
     check("user-bit", (pte_of(bi->app_entry) & 4) &&
                           (pte_of((uint64_t)(uintptr_t)probe_main) & 4));
     check("brk-unmapped", pte_of(bi->app_brk_start) == 0);
     check("direct-map", perm_is(ONYX_DIRECT_MAP + bi->mem_size - 1, 1, 1));
-    check("app-phdr-readable", pte_of(bi->app_phdr) != 0 &&
-                                   *(const uint32_t *)(uintptr_t)
-                                           bi->app_phdr != 0xffffffff);
+    check("app-phdr-readable",
+          pte_of(bi->app_phdr) != 0 &&
+              *(const uint32_t *)(uintptr_t)bi->app_phdr != 0xffffffff);
     probe_exit(0);
 }
 
@@ -417,11 +416,14 @@ static void scenario_hostile(const char *what)
     } else if (seq(what, "in-port")) {
         uint32_t v;
 
-        __asm__ volatile("inl %1, %0" : "=a"(v)
+        __asm__ volatile("inl %1, %0"
+                         : "=a"(v)
                          : "Nd"((uint16_t)(ONYX_HC_PORT_BASE + 1)));
     } else if (seq(what, "byte-port")) {
-        __asm__ volatile("outb %0, %1" : : "a"((uint8_t)1),
-                         "Nd"((uint16_t)(ONYX_HC_PORT_BASE + 1)));
+        __asm__ volatile("outb %0, %1"
+                         :
+                         : "a"((uint8_t)1),
+                           "Nd"((uint16_t)(ONYX_HC_PORT_BASE + 1)));
     } else if (seq(what, "triple-fault")) {
         /* Page 0 is unmapped and there is no IDT yet: #PF, then #DF,
          * then shutdown. */
@@ -435,10 +437,9 @@ static void scenario_hostile(const char *what)
         uint64_t *pdpt = p2v(pml4[(ONYX_DIRECT_MAP >> 39) & 511] & PTE_ADDR);
         uint64_t *dir = p2v(pdpt[(bi->mem_size >> 30) & 511] & PTE_ADDR);
 
-        dir[(bi->mem_size >> 21) & 511] = bi->mem_size | PTE_P | PTE_W |
-                                          PTE_PS | PTE_NX;
-        __asm__ volatile("invlpg (%0)" : : "r"(p2v(bi->mem_size))
-                         : "memory");
+        dir[(bi->mem_size >> 21) & 511] =
+            bi->mem_size | PTE_P | PTE_W | PTE_PS | PTE_NX;
+        __asm__ volatile("invlpg (%0)" : : "r"(p2v(bi->mem_size)) : "memory");
         *(volatile uint64_t *)p2v(bi->mem_size) = 1;
     } else if (seq(what, "mmio-read")) {
         (void)*(volatile uint64_t *)(uintptr_t)(ONYX_HC_MMIO_VIRT + 8);
@@ -446,8 +447,7 @@ static void scenario_hostile(const char *what)
         *(volatile uint32_t *)(uintptr_t)(ONYX_HC_MMIO_VIRT + 8) =
             (uint32_t)v2p(&con);
     } else if (seq(what, "mmio-high-arg")) {
-        *(volatile uint64_t *)(uintptr_t)(ONYX_HC_MMIO_VIRT + 8) =
-            1ull << 40;
+        *(volatile uint64_t *)(uintptr_t)(ONYX_HC_MMIO_VIRT + 8) = 1ull << 40;
     } else if (seq(what, "mmio-unknown")) {
         *(volatile uint64_t *)(uintptr_t)(ONYX_HC_MMIO_VIRT + 8 * 100) =
             v2p(&con);
@@ -478,8 +478,13 @@ static void scenario_hostile(const char *what)
  * enters ring 0 and port I/O is used.
  */
 static uint64_t user_gdt[7] __attribute__((aligned(16))) = {
-    0, 0x00af9b000000ffffull, 0x00cf93000000ffffull, 0,
-    0x00cffb000000ffffull, 0x00cff3000000ffffull, 0x00affb000000ffffull,
+    0,
+    0x00af9b000000ffffull,
+    0x00cf93000000ffffull,
+    0,
+    0x00cffb000000ffffull,
+    0x00cff3000000ffffull,
+    0x00affb000000ffffull,
 };
 static uint8_t user_stack[16384] __attribute__((aligned(16)));
 uint64_t probe_user_loops;
@@ -487,8 +492,9 @@ uint64_t probe_user_syscalls;
 
 static void wrmsr(uint32_t msr, uint64_t v)
 {
-    __asm__ volatile("wrmsr" : : "c"(msr), "a"((uint32_t)v),
-                     "d"((uint32_t)(v >> 32)));
+    __asm__ volatile("wrmsr"
+                     :
+                     : "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
 }
 
 void probe_user_fn(void);
@@ -534,8 +540,8 @@ static void scenario_user(void)
     struct {
         uint16_t limit;
         uint64_t base;
-    } __attribute__((packed)) gdtr = { sizeof(user_gdt) - 1,
-                                       (uint64_t)(uintptr_t)user_gdt };
+    } __attribute__((packed))
+    gdtr = {sizeof(user_gdt) - 1, (uint64_t)(uintptr_t)user_gdt};
     uint64_t top = (uint64_t)(uintptr_t)(user_stack + sizeof(user_stack));
 
     probe_user_loops = parse_u64(arg(2));
@@ -551,7 +557,8 @@ static void scenario_user(void)
                      "pushq $0x33\n\t"
                      "pushq %1\n\t"
                      "iretq"
-                     : : "r"(top), "r"((uint64_t)(uintptr_t)probe_user_fn)
+                     :
+                     : "r"(top), "r"((uint64_t)(uintptr_t)probe_user_fn)
                      : "memory");
 }
 
