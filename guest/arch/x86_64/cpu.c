@@ -47,9 +47,10 @@ struct idt_entry {
 };
 
 extern const uint64_t k_trap_stubs[32];
+/* The gate to ring 0 (entry.S): operation in r8, clobbers rax. */
+extern void k_priv_call(void);
 extern struct tss k_tss;
 extern struct idt_entry k_idt[256];
-extern void k_priv_gate0(void);
 
 static uint8_t ist_stacks[3][IST_STACK_SIZE] __attribute__((aligned(16)));
 static uint8_t trap_stack[TRAP_STACK_SIZE] __attribute__((aligned(16)));
@@ -92,17 +93,15 @@ static void idt_init(void)
             ist = IST_NMI;
         idt_set(v, k_trap_stubs[v], ist, 0);
     }
-    /* The only gate ring 3 may call with `int`. */
-    idt_set(K_PRIV_VECTOR, (uint64_t)(uintptr_t)k_priv_gate0, IST_TRAP, 3);
 }
 
 static void priv_cr4_or(uint64_t bits)
 {
     register uint64_t op __asm__("r8") = K_PRIV_CR4_OR;
 
-    __asm__ volatile("int %[vec]"
+    __asm__ volatile("call k_priv_call"
                      : "+D"(bits)
-                     : [vec] "i"(K_PRIV_VECTOR), "r"(op)
+                     : "r"(op)
                      : "rax", "memory");
 }
 
@@ -143,11 +142,11 @@ bool k_arch_has_fsgsbase(void)
 static void priv_wrmsr(uint32_t msr, uint64_t v)
 {
     register uint64_t op __asm__("r8") = K_PRIV_WRMSR;
+    uint32_t lo = (uint32_t)v;
 
-    __asm__ volatile("int %[vec]"
-                     :
-                     : [vec] "i"(K_PRIV_VECTOR), "c"(msr),
-                       "a"((uint32_t)v), "d"((uint32_t)(v >> 32)), "r"(op)
+    __asm__ volatile("call k_priv_call"
+                     : "+a"(lo)
+                     : "c"(msr), "d"((uint32_t)(v >> 32)), "r"(op)
                      : "memory");
 }
 
@@ -157,19 +156,19 @@ void k_arch_invlpg_range(uint64_t va, uint64_t pages)
 
     if (!pages)
         return;
-    __asm__ volatile("int %[vec]"
+    __asm__ volatile("call k_priv_call"
                      : "+D"(va), "+S"(pages)
-                     : [vec] "i"(K_PRIV_VECTOR), "r"(op)
-                     : "memory");
+                     : "r"(op)
+                     : "rax", "memory");
 }
 
 void k_arch_flush_tlb(void)
 {
     register uint64_t op __asm__("r8") = K_PRIV_FLUSH;
 
-    __asm__ volatile("int %[vec]"
+    __asm__ volatile("call k_priv_call"
                      :
-                     : [vec] "i"(K_PRIV_VECTOR), "r"(op)
+                     : "r"(op)
                      : "rax", "memory");
 }
 

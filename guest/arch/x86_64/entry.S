@@ -30,7 +30,6 @@ TRAP 2, 0
 TRAP 3, 0
 TRAP 4, 0
 TRAP 5, 0
-TRAP 6, 0
 TRAP 7, 0
 TRAP 8, 1
 TRAP 9, 0
@@ -216,10 +215,28 @@ k_syscall_return:
 
 /* ---- privileged operations: ring 0 -------------------------------- */
 
-/* int $K_PRIV_VECTOR from ring 3, r8 = operation (K_PRIV_* in k/arch.h) */
-    .globl k_priv_gate0
+/*
+ * kvm_pvm turns `int n` from ring 3 into #UD, so the gate to ring 0 is
+ * the #UD raised by the ud2 in k_priv_call: vector 6 checks where the
+ * fault came from and either performs operation r8 (K_PRIV_* in
+ * k/arch.h) and resumes after the ud2, or reports an ordinary #UD.
+ */
+    .globl k_trap_6
+    .type k_trap_6, @function
+k_trap_6:
+    push %rax
+    lea k_priv_ud2(%rip), %rax
+    cmp %rax, 8(%rsp)
+    pop %rax
+    je k_priv_gate0
+    pushq $0
+    pushq $6
+    jmp k_trap_common0
+    .size k_trap_6, . - k_trap_6
+
     .type k_priv_gate0, @function
 k_priv_gate0:
+    addq $2, (%rsp)         /* resume after the ud2 */
     cmp $K_PRIV_INVLPG, %r8
     jne 2f
 1:  invlpg (%rdi)
@@ -241,6 +258,18 @@ k_priv_gate0:
 4:  wrmsr
     iretq
     .size k_priv_gate0, . - k_priv_gate0
+
+/* Ring 3: the call site of the gate (see k_trap_6). Operation in r8,
+ * arguments as k/arch.h documents; clobbers rax. */
+    .text
+    .globl k_priv_call
+    .type k_priv_call, @function
+k_priv_call:
+    .globl k_priv_ud2
+k_priv_ud2:
+    ud2
+    ret
+    .size k_priv_call, . - k_priv_call
 
     .bss
     .balign 8

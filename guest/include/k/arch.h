@@ -29,8 +29,7 @@
  * instructions), interrupts off, DF clear. */
 #define K_RFLAGS 0x3002
 
-/* Vector of the ring-0 gate for privileged operations (int $0x81). */
-#define K_PRIV_VECTOR 0x81
+/* Operations of the ring-0 gate (k_priv_call in entry.S). */
 #define K_PRIV_INVLPG 0 /* rdi = first page, rsi = page count */
 #define K_PRIV_FLUSH 1  /* whole TLB (CR3 reload) */
 #define K_PRIV_WRMSR 2  /* ecx = MSR, edx:eax = value */
