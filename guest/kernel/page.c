@@ -3,8 +3,7 @@
  * Physical page allocator over [phys_free_start, mem_size): never-used
  * pages are handed out without being touched (fresh guest memory reads
  * as zero and every first touch is an expensive nested fault); freed
- * pages are kept on a list threaded through themselves and zeroed when
- * reused (guest side).
+ * pages are recycled first and zeroed when reused (guest side).
  */
 #include <stdint.h>
 #include <string.h>
@@ -13,12 +12,26 @@
 #include "k/log.h"
 #include "k/mm.h"
 
+/*
+ * Freed pages are kept on a stack of physical addresses. The stack lives
+ * in pages of its own, each holding FREE_PER_PAGE entries and a link to
+ * the previous one; a freed page becomes the next stack page only when
+ * the current one is full, so freeing touches one page in 511 (under
+ * kvm_pvm the first touch of a page through the direct map is an exit).
+ */
+#define FREE_PER_PAGE (K_PAGE_SIZE / sizeof(uint64_t) - 1)
+
+struct free_page {
+    uint64_t prev;  /* physical address of the previous stack page */
+    uint64_t entry[FREE_PER_PAGE];
+};
+
 static uint64_t fresh_next; /* first never-used page */
 static uint64_t fresh_end;
-static uint64_t free_head; /* physical address, 0 = empty */
+static struct free_page *free_top; /* current stack page, NULL if none */
+static uint64_t free_top_phys;
+static unsigned free_top_used;
 static uint64_t free_count;
-static uint64_t total_pages;
-static uint64_t first_page;
 
 void k_page_init(void)
 {
@@ -31,23 +44,35 @@ void k_page_init(void)
                 k_boot_info->phys_free_start, k_boot_info->mem_size);
     fresh_next = start;
     fresh_end = end;
-    first_page = start;
-    total_pages = (end - start) / K_PAGE_SIZE;
+}
+
+/* A recycled page (zeroed), or 0 when the stack is empty. */
+static uint64_t pop_free(void)
+{
+    uint64_t phys;
+
+    if (!free_top)
+        return 0;
+    if (free_top_used) {
+        phys = free_top->entry[--free_top_used];
+    } else {
+        /* The stack page itself is the last free page it holds. */
+        phys = free_top_phys;
+        free_top_phys = free_top->prev;
+        free_top = free_top_phys ? k_phys_to_virt(free_top_phys) : NULL;
+        free_top_used = free_top ? FREE_PER_PAGE : 0;
+    }
+    free_count--;
+    memset(k_phys_to_virt(phys), 0, K_PAGE_SIZE);
+    return phys;
 }
 
 uint64_t k_page_alloc(void)
 {
-    uint64_t phys;
+    uint64_t phys = pop_free();
 
-    if (free_head) {
-        uint64_t *p = k_phys_to_virt(free_head);
-
-        phys = free_head;
-        free_head = *p;
-        free_count--;
-        memset(p, 0, K_PAGE_SIZE);
+    if (phys)
         return phys;
-    }
     if (fresh_next >= fresh_end)
         return 0;
     phys = fresh_next;
@@ -57,14 +82,18 @@ uint64_t k_page_alloc(void)
 
 void k_page_free(uint64_t phys)
 {
-    uint64_t *p;
-
     if (phys & (K_PAGE_SIZE - 1) || phys >= fresh_end)
         k_panic("mm: freeing bad page 0x%lx", phys);
-    p = k_phys_to_virt(phys);
-    *p = free_head;
-    free_head = phys;
     free_count++;
+    if (free_top && free_top_used < FREE_PER_PAGE) {
+        free_top->entry[free_top_used++] = phys;
+        return;
+    }
+    /* Full (or no stack yet): the freed page becomes the new top. */
+    free_top = k_phys_to_virt(phys);
+    free_top->prev = free_top_phys;
+    free_top_phys = phys;
+    free_top_used = 0;
 }
 
 uint64_t k_page_free_count(void)

@@ -202,13 +202,56 @@ static void check_wx(uint64_t addr, uint32_t prot)
 
 /* ---- page faults ---------------------------------------------------- */
 
+/* Pages mapped ahead of a sequential fault: under kvm_pvm every fault
+ * the guest sees costs ~45 us (the exception is delivered through
+ * emulated ring 0), mapping a page costs ~0.3 us. */
+#define FAULT_AROUND 32
+
+static int map_zero(uint64_t page, unsigned rights)
+{
+    uint64_t phys = k_page_alloc();
+    int err;
+
+    if (!phys)
+        return -ENOMEM;
+    err = k_pt_map(page, phys, rights);
+    if (err) {
+        k_page_free(phys);
+        return err == -EEXIST ? 0 : -ENOMEM;
+    }
+    return 0;
+}
+
+/*
+ * When the fault continues a run (the page before it, or after it for
+ * the downward-growing stack, is mapped), map the next FAULT_AROUND
+ * pages of the region in the same direction now. Random access does
+ * not trigger it, so sparse use of a big mapping stays sparse.
+ */
+static void fault_around(const struct vma *v, uint64_t page)
+{
+    bool down = v->kind == VMA_STACK;
+    uint64_t prev = down ? page + PAGE : page - PAGE;
+    unsigned rights = rights_of(v->prot);
+
+    if (prev < v->start || prev >= v->end || !k_pt_lookup(prev, NULL))
+        return;
+    for (int i = 1; i <= FAULT_AROUND; i++) {
+        uint64_t va = down ? page - i * PAGE : page + i * PAGE;
+
+        if (va < v->start || va >= v->end || k_pt_lookup(va, NULL))
+            break;
+        if (k_page_free_count() < 256 || map_zero(va, rights))
+            break;
+    }
+}
+
 int k_vm_fault(uint64_t addr, uint64_t error)
 {
     bool write = error & (1u << 1);
     bool exec = error & (1u << 4);
     uint64_t page = addr & ~(PAGE - 1);
     struct vma *v;
-    uint64_t phys;
     int err;
 
     if (addr >= K_USER_END)
@@ -226,14 +269,10 @@ int k_vm_fault(uint64_t addr, uint64_t error)
         k_arch_invlpg_range(page, 1);
         return 0;
     }
-    phys = k_page_alloc();
-    if (!phys)
-        return -ENOMEM;
-    err = k_pt_map(page, phys, rights_of(v->prot));
-    if (err) {
-        k_page_free(phys);
-        return err == -EEXIST ? 0 : -ENOMEM;
-    }
+    err = map_zero(page, rights_of(v->prot));
+    if (err)
+        return err;
+    fault_around(v, page);
     return 0;
 }
 

@@ -69,10 +69,13 @@ static uint64_t *root(void)
 
 static uint64_t leaf_flags(unsigned rights)
 {
-    uint64_t f = K_PTE_P | K_PTE_U; /* all code runs in ring 3 */
+    /* All code runs in ring 3 (U). Accessed and dirty are set up
+     * front: nothing here reads them, and a shadow MMU (kvm_pvm)
+     * prefetches neighbouring entries only when they are set. */
+    uint64_t f = K_PTE_P | K_PTE_U | K_PTE_A;
 
     if (rights & K_MAP_W)
-        f |= K_PTE_W;
+        f |= K_PTE_W | K_PTE_D;
     if (!(rights & K_MAP_X))
         f |= K_PTE_NX;
     return f;
