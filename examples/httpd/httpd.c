@@ -382,7 +382,13 @@ static void consume_body(struct conn *c)
     if (n == 0)
         return;
     if (c->body == BODY_ECHO) {
-        size_t room = OUT_MAX - c->out_len;
+        size_t room;
+
+        /* Reuse a drained output buffer before measuring its room, or a
+         * full request buffer could wait forever on an empty one. */
+        if (c->out_off == c->out_len)
+            c->out_off = c->out_len = 0;
+        room = OUT_MAX - c->out_len;
 
         if (n > room)
             n = room;
