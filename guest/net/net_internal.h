@@ -40,7 +40,7 @@ void k_net_mem_set_budget(uint64_t bytes);
 /* Bytes lwIP holds now. */
 uint64_t k_net_mem_in_use(void);
 
-/* Seeds k_net_rand and the ISN key from the boot entropy (net_rand.c). */
+/* Draws the ISN key from the kernel CSPRNG (net_rand.c). */
 void k_net_rand_init(void);
 
 /* Adds the ring netif from the boot info; core lock held. Returns 0 or

@@ -1,21 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Randomness for lwIP (guest side): LWIP_RAND for ephemeral ports and IP
- * ids, and RFC 6528 TCP initial sequence numbers, both keyed from the
- * host entropy in the boot info.
+ * Randomness for lwIP (guest side): LWIP_RAND for ephemeral ports, and
+ * RFC 6528 TCP initial sequence numbers keyed from the kernel's CSPRNG.
  */
 #include <stdint.h>
-#include <string.h>
 
 #include "lwip/ip_addr.h"
 
-#include "k/boot.h"
+#include "k/random.h"
 #include "k/time.h"
 
 #include "net_internal.h"
 
-/* xoshiro256** state; never all zero once seeded. */
-static uint64_t rng[4] = {0x9e3779b97f4a7c15ull, 1, 2, 3};
 /* Secret key of the ISN function. */
 static uint64_t isn_key[2];
 
@@ -24,41 +20,14 @@ static uint64_t rotl(uint64_t x, int k)
     return (x << k) | (x >> ((64 - k) & 63));
 }
 
-static uint64_t rdtsc(void)
-{
-    uint32_t lo, hi;
-
-    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-    return ((uint64_t)hi << 32) | lo;
-}
-
 void k_net_rand_init(void)
 {
-    uint64_t seed[4];
-
-    memcpy(seed, k_boot_info->random, sizeof(seed));
-    /* The boot entropy also seeds AT_RANDOM; mix in the TSC so the
-     * network stream is not the app's canary material verbatim. */
-    for (int i = 0; i < 4; i++)
-        rng[i] ^= seed[i] ^ rotl(rdtsc(), 16 * i);
-    if ((rng[0] | rng[1] | rng[2] | rng[3]) == 0)
-        rng[0] = 1;
-    isn_key[0] = rng[0] ^ rotl(rng[2], 7);
-    isn_key[1] = rng[1] ^ rotl(rng[3], 29);
+    k_random_bytes(isn_key, sizeof(isn_key));
 }
 
 uint32_t k_net_rand(void)
 {
-    uint64_t result = rotl(rng[1] * 5, 7) * 9;
-    uint64_t t = rng[1] << 17;
-
-    rng[2] ^= rng[0];
-    rng[3] ^= rng[1];
-    rng[1] ^= rng[2];
-    rng[0] ^= rng[3];
-    rng[2] ^= t;
-    rng[3] = rotl(rng[3], 45);
-    return (uint32_t)(result >> 32);
+    return k_random_u32();
 }
 
 /* One SipHash round over the four state words. */
