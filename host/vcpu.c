@@ -3,9 +3,11 @@
  * Host-side vCPU set-up: CPUID, XCR0, 64-bit long mode registers and the
  * CPU facts handed to the guest so it needs no CPUID exits at boot.
  */
+#include <cpuid.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/ioctl.h>
 
 #include "onyx/abi.h"
@@ -185,6 +187,47 @@ static int vcpu_xcrs(struct mon_vm *vm, struct mon_err *err)
     return 0;
 }
 
+/*
+ * kvm_pvm runs the guest's ring 3 on the host CPU under the host's XCR0
+ * and CR4: KVM refuses OSXSAVE for the guest, so it never switches XCR0,
+ * and the vector state ring-3 code can touch is the host's (AVX, often
+ * AVX-512). The boot info must name that state, or the guest's thread
+ * switches (sized from it) would lose registers. FSGSBASE likewise works
+ * in ring 3 when the host kernel enabled it (HWCAP2_FSGSBASE).
+ */
+static void cpu_facts_pvm(struct mon_vm *vm)
+{
+    unsigned a, b, c, d, ecx1, ebx7 = 0;
+    uint32_t lo, hi;
+
+    __cpuid_count(1, 0, a, b, ecx1, d);
+    if (__get_cpuid_max(0, NULL) >= 7)
+        __cpuid_count(7, 0, a, ebx7, c, d);
+    vm->cpu_flags &= ONYX_CPU_RDRAND;
+    if (ecx1 & (1u << 30))
+        vm->cpu_flags |= ONYX_CPU_RDRAND;
+    if (getauxval(AT_HWCAP2) & 2u) /* HWCAP2_FSGSBASE */
+        vm->cpu_flags |= ONYX_CPU_FSGSBASE;
+    vm->xcr0 = 0;
+    vm->xsave_size = 512;
+    if (!(ecx1 & (1u << 26)) || !(ecx1 & (1u << 27))) /* XSAVE, OSXSAVE */
+        return;
+    __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+    vm->xcr0 = ((uint64_t)hi << 32) | lo;
+    /* Leaf 0xD.0 EBX: the XSAVE area size for the XCR0 now in force. */
+    __cpuid_count(0xd, 0, a, b, c, d);
+    vm->xsave_size = b;
+    vm->cpu_flags |= ONYX_CPU_XSAVE;
+    __cpuid_count(0xd, 1, a, b, c, d);
+    if (a & 1u)
+        vm->cpu_flags |= ONYX_CPU_XSAVEOPT;
+    if ((ecx1 & (1u << 28)) && (vm->xcr0 & 6) == 6) {
+        vm->cpu_flags |= ONYX_CPU_AVX;
+        if (ebx7 & (1u << 5))
+            vm->cpu_flags |= ONYX_CPU_AVX2;
+    }
+}
+
 int mon_vcpu_init(struct mon_vm *vm, uint64_t entry, uint64_t rdi,
                   struct mon_err *err)
 {
@@ -209,6 +252,10 @@ int mon_vcpu_init(struct mon_vm *vm, uint64_t entry, uint64_t rdi,
                            "the TSC frequency)",
                            strerror(errno));
     vm->tsc_khz = (uint64_t)khz;
+    /* After the vCPU is configured from KVM's view, describe what the
+     * guest's ring 3 really runs with. */
+    if (vm->pvm_host)
+        cpu_facts_pvm(vm);
     return 0;
 }
 

@@ -43,7 +43,8 @@ struct mon_vm {
      * that lacks most SSE/AVX instructions. Used to explain crashes. */
     bool pvm_host;
 
-    /* CPU facts for the boot info, filled by mon_vcpu_init. */
+    /* CPU facts for the boot info, filled by mon_vcpu_init: what KVM
+     * offers, or on kvm_pvm what the guest's ring 3 runs with. */
     uint64_t xcr0;
     uint32_t xsave_size;
     uint32_t cpu_flags;

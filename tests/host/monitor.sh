@@ -114,6 +114,14 @@ run_image p.onyx -- user 1000000 100
 expect_status monitor/ring3-status 0
 has "$T/out" "back from user code" && ok monitor/ring3-hypercalls ||
     fail monitor/ring3-hypercalls "$(head -c 300 "$T/out" "$T/err")"
+has "$T/out" "tsc-matches-clock: ok" && ok monitor/ring3-tsc-is-clock-tsc ||
+    fail monitor/ring3-tsc-is-clock-tsc "$(grep tsc "$T/out" | tr '\n' ' ')"
+if has "$T/out" "xcr0: no xsave" || { has "$T/out" "xcr0-matches: ok" &&
+    has "$T/out" "xsave/xrstor in ring 3: ok"; }; then
+    ok monitor/ring3-xcr0-is-boot-info-xcr0
+else
+    fail monitor/ring3-xcr0-is-boot-info-xcr0 "$(grep -i xcr0 "$T/out")"
+fi
 
 # ---- console -----------------------------------------------------------------
 run_image p.onyx -- streams

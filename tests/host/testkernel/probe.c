@@ -51,6 +51,14 @@ static void outl(uint16_t port, uint32_t v)
 static int force_mmio;
 
 /* Port I/O from ring 0; the MMIO form from ring 3 (or when asked). */
+static uint64_t rdtsc(void)
+{
+    uint32_t lo, hi;
+
+    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+    return ((uint64_t)hi << 32) | lo;
+}
+
 static void hc(unsigned nr, const volatile void *arg)
 {
     uint64_t cs;
@@ -252,7 +260,9 @@ static void scenario_clock(void)
 {
     uint64_t m0, t0, ms, tsc_ms;
 
+    t0 = rdtsc();
     hc(ONYX_HC_CLOCK, &clk);
+    check("tsc-matches-clock-ring0", clk.tsc >= t0 && clk.tsc <= rdtsc());
     m0 = clk.monotonic_ns;
     t0 = clk.tsc;
     check("clock-ret", clk.ret == 0);
@@ -526,12 +536,42 @@ __asm__(".text\n"
         "4: lea probe_stack_top(%rip), %rsp\n"
         "  call probe_back_from_user\n");
 
+/* The XCR0 in force in ring 3 must be the one the boot info names, so
+ * the kernel's XSAVE area covers every live register. */
+static void xcr0_check(void)
+{
+    static uint8_t area[16384] __attribute__((aligned(64)));
+    uint32_t lo, hi;
+
+    if (!(bi->cpu_flags & ONYX_CPU_XSAVE)) {
+        print("xcr0: no xsave\n");
+        return;
+    }
+    __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+    print_num("xcr0_ring3", ((uint64_t)hi << 32) | lo, 1);
+    check("xcr0-matches", (((uint64_t)hi << 32) | lo) == bi->xcr0);
+    check("xsave-size-fits", bi->xsave_size <= sizeof(area));
+    __asm__ volatile("xsave %0" : "=m"(area) : "a"(lo), "d"(hi) : "memory");
+    __asm__ volatile("xrstor %0" : : "m"(area), "a"(lo), "d"(hi));
+    print("xsave/xrstor in ring 3: ok\n");
+}
+
 void probe_back_from_user(void)
 {
-    uint64_t cs;
+    uint64_t cs, before, after;
 
     __asm__ volatile("mov %%cs, %0" : "=r"(cs));
     print_num("back from user code, cpl", cs & 3, 0);
+    /* The TSC this code reads must be the one the clock hypercall
+     * reports, or the guest's clocks drift from the host's. */
+    before = rdtsc();
+    hc(ONYX_HC_CLOCK, &clk);
+    after = rdtsc();
+    check("tsc-matches-clock", clk.tsc >= before && clk.tsc <= after);
+    print_num("tsc_before", before, 0);
+    print_num("tsc_clock", clk.tsc, 0);
+    print_num("tsc_after", after, 0);
+    xcr0_check();
     probe_exit(0);
 }
 
