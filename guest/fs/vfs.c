@@ -19,9 +19,10 @@
 
 #define DEV_DIR "/dev"
 #define DEV_PREFIX "/dev/"
-/* getdents64 positions: 0 ".", 1 "..", then 2 + a rootfs cursor; past
- * the rootfs children come the synthetic ones (the root's "dev"). */
-#define POS_EXTRA (1ll << 40)
+/* getdents64 positions: 0 ".", 1 "..", then 2 + a rootfs cursor.
+ * Listing "/" shows the image's tree only, like a chroot: /dev works by
+ * name but is not listed (so tree walks match the host's). */
+#define POS_END (1ll << 40)
 
 struct dir_priv {
     bool devfs;
@@ -173,13 +174,6 @@ static int dir_fstat(struct k_file *f, struct stat *st)
     return k_vfs_stat(d->path, st);
 }
 
-static bool root_has_dev(void)
-{
-    struct k_rootfs_node n;
-
-    return k_rootfs_lookup(DEV_DIR, &n) == 0;
-}
-
 /* Emits the next entry of directory `d` at f->pos; 0 at the end, the
  * record length, or -EINVAL when it does not fit. */
 static long dir_next(struct k_file *f, char *buf, size_t space)
@@ -199,20 +193,17 @@ static long dir_next(struct k_file *f, char *buf, size_t space)
             return 0;
         len = k_dirent_put(buf, space, 100 + (uint64_t)f->pos, next,
                            DT_CHR, name);
-    } else if (f->pos < POS_EXTRA) {
+    } else if (f->pos < POS_END) {
         uint32_t cursor = (uint32_t)(f->pos - 2);
 
         if (k_rootfs_next_child(d->path, &cursor, &n)) {
-            f->pos = POS_EXTRA;
-            return dir_next(f, buf, space);
+            f->pos = POS_END;
+            return 0;
         }
         next = 2 + (int64_t)cursor;
         len = k_dirent_put(buf, space, n.index, next,
                            S_ISDIR(n.mode) ? DT_DIR : DT_REG,
                            strrchr(n.path, '/') + 1);
-    } else if (f->pos == POS_EXTRA && !strcmp(d->path, "/") &&
-               !root_has_dev()) {
-        len = k_dirent_put(buf, space, 99, next, DT_DIR, "dev");
     } else {
         return 0;
     }

@@ -30,6 +30,9 @@
  * MSR, PAE, CX8, CMOV, MMX, FXSR, SSE, SSE2): no CPUID exit needed. */
 #define HWCAP_BASELINE 0x0780817full
 
+/* The vDSO image (arch/x86_64/vdso.S). */
+extern const char k_vdso_image[];
+
 static const char *app_name = "app";
 
 struct strvec {
@@ -142,6 +145,7 @@ static uint64_t build_stack(void)
     AUX(AT_PLATFORM, platform);
     AUX(AT_RANDOM, random);
     AUX(AT_EXECFN, execfn);
+    AUX(AT_SYSINFO_EHDR, k_vdso_image);
     AUX(AT_NULL, 0);
 #undef AUX
     nwords = (uint64_t)(w - vec);
