@@ -23,6 +23,7 @@
 #define PAGE K_PAGE_SIZE
 #define MMAP_MIN 0x10000ull /* like vm.mmap_min_addr */
 #define PROT_ALL (PROT_READ | PROT_WRITE | PROT_EXEC)
+#define STACK_OVERFLOW_ZONE (1ull << 20)
 
 /* VMA_KERNEL reserves the kernel image's addresses (it sits below
  * 2 GiB, inside the range brk and mmap hints could reach). */
@@ -281,12 +282,14 @@ const char *k_vm_describe(uint64_t addr)
     uint64_t stack_low = ONYX_APP_STACK_TOP - K_STACK_SIZE;
     struct vma *v;
 
-    if (addr >= K_USER_END || k_is_kernel_addr(addr))
-        return "kernel address";
     if (addr < PAGE)
         return "null pointer";
-    if (addr >= stack_low - PAGE && addr < stack_low)
-        return "stack guard page: main stack overflow";
+    /* Frames bigger than the guard page jump past it: anything just
+     * below the main stack is an overflow too. */
+    if (addr >= stack_low - STACK_OVERFLOW_ZONE && addr < stack_low)
+        return "below the main stack: stack overflow";
+    if (addr >= K_USER_END || k_is_kernel_addr(addr))
+        return "kernel address";
     v = find(addr);
     if (!v)
         return "no mapping at this address";
