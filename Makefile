@@ -106,10 +106,16 @@ $(KERNEL): $(GUEST_OBJS) $(LWIP_OBJS) guest/arch/x86_64/kernel.ld
 	$(Q)ld $(GUEST_LDFLAGS) -o $@ $(GUEST_OBJS) $(LWIP_OBJS) \
 	    $(shell $(CC) -print-libgcc-file-name)
 
+# Images carry the kernel without DWARF (its symbol table stays, for
+# crash reports); build/kernel/onyx-kernel.elf keeps it for gdb.
+KERNEL_IMAGE := $(BUILD)/kernel/onyx-kernel.stripped.elf
+$(KERNEL_IMAGE): $(KERNEL)
+	$(Q)objcopy --strip-debug $< $@
+
 # The kernel ELF is embedded in the onyx binary (host/kernel_blob.S).
-$(BUILD)/host/kernel_blob.o: host/kernel_blob.S $(KERNEL)
+$(BUILD)/host/kernel_blob.o: host/kernel_blob.S $(KERNEL_IMAGE)
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) -c -DKERNEL_PATH='"$(KERNEL)"' $< -o $@
+	$(Q)$(CC) -c -DKERNEL_PATH='"$(KERNEL_IMAGE)"' $< -o $@
 
 $(ONYX): $(HOST_OBJS) $(BUILD)/host/kernel_blob.o
 	@$(if $(Q),echo "  LD      $@")
