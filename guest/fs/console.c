@@ -23,8 +23,8 @@ static long console_read(struct k_file *f, void *buf, size_t len)
 
 static long console_write(struct k_file *f, const void *buf, size_t len)
 {
-    uint32_t stream = (uintptr_t)f->priv == 2 ? ONYX_CONSOLE_STDERR
-                                              : ONYX_CONSOLE_STDOUT;
+    uint32_t stream =
+        (uintptr_t)f->priv == 2 ? ONYX_CONSOLE_STDERR : ONYX_CONSOLE_STDOUT;
 
     if ((uintptr_t)f->priv == 0)
         return -EBADF; /* stdin is read-only */
@@ -38,8 +38,8 @@ static unsigned console_poll(struct k_file *f)
 
 static int console_fstat(struct k_file *f, struct stat *st)
 {
-    k_stat_fill(st, S_IFCHR | 0620, 0, 200 + (uintptr_t)f->priv,
-                K_DEV_DEVFS, 0);
+    k_stat_fill(st, S_IFCHR | 0620, 0, 200 + (uintptr_t)f->priv, K_DEV_DEVFS,
+                0);
     st->st_rdev = makedev(5, 1);
     return 0;
 }

@@ -59,14 +59,12 @@ static long random_read(struct k_file *f, void *buf, size_t len)
     return (long)done;
 }
 
-static long dev_pread_zero(struct k_file *f, void *buf, size_t len,
-                           int64_t off)
+static long dev_pread_zero(struct k_file *f, void *buf, size_t len, int64_t off)
 {
     return zero_read(f, buf, len);
 }
 
-static long dev_pread_null(struct k_file *f, void *buf, size_t len,
-                           int64_t off)
+static long dev_pread_null(struct k_file *f, void *buf, size_t len, int64_t off)
 {
     return 0;
 }
@@ -88,18 +86,43 @@ struct dev {
 static int dev_fstat(struct k_file *f, struct stat *st);
 
 static const struct dev devices[] = {
-    {"null", 1, 3, {.read = null_read, .write = null_write,
-                    .pread = dev_pread_null, .lseek = dev_lseek,
-                    .fstat = dev_fstat}},
-    {"zero", 1, 5, {.read = zero_read, .write = null_write,
-                    .pread = dev_pread_zero, .lseek = dev_lseek,
-                    .fstat = dev_fstat}},
-    {"full", 1, 7, {.read = zero_read, .write = full_write,
-                    .lseek = dev_lseek, .fstat = dev_fstat}},
-    {"random", 1, 8, {.read = random_read, .write = null_write,
-                      .lseek = dev_lseek, .fstat = dev_fstat}},
-    {"urandom", 1, 9, {.read = random_read, .write = null_write,
-                       .lseek = dev_lseek, .fstat = dev_fstat}},
+    {"null",
+     1,
+     3,
+     {.read = null_read,
+      .write = null_write,
+      .pread = dev_pread_null,
+      .lseek = dev_lseek,
+      .fstat = dev_fstat}},
+    {"zero",
+     1,
+     5,
+     {.read = zero_read,
+      .write = null_write,
+      .pread = dev_pread_zero,
+      .lseek = dev_lseek,
+      .fstat = dev_fstat}},
+    {"full",
+     1,
+     7,
+     {.read = zero_read,
+      .write = full_write,
+      .lseek = dev_lseek,
+      .fstat = dev_fstat}},
+    {"random",
+     1,
+     8,
+     {.read = random_read,
+      .write = null_write,
+      .lseek = dev_lseek,
+      .fstat = dev_fstat}},
+    {"urandom",
+     1,
+     9,
+     {.read = random_read,
+      .write = null_write,
+      .lseek = dev_lseek,
+      .fstat = dev_fstat}},
 };
 
 #define NUM_DEVICES (sizeof(devices) / sizeof(devices[0]))
@@ -161,8 +184,7 @@ int k_dev_stat(const char *name, struct stat *st)
     int con = find_console(name);
 
     if (con >= 0) {
-        k_stat_fill(st, S_IFCHR | 0620, 0, 200 + (uint64_t)con,
-                    K_DEV_DEVFS, 0);
+        k_stat_fill(st, S_IFCHR | 0620, 0, 200 + (uint64_t)con, K_DEV_DEVFS, 0);
         st->st_rdev = makedev(5, 1);
         return 0;
     }

@@ -44,8 +44,7 @@ static bool entry_valid(const struct onyx_rootfs_entry *e)
         return true;
     if (!S_ISREG(e->mode))
         return false;
-    return e->data_offset <= blob_size &&
-           e->size <= blob_size - e->data_offset;
+    return e->data_offset <= blob_size && e->size <= blob_size - e->data_offset;
 }
 
 static bool validate(const struct onyx_blob *b)
@@ -104,7 +103,8 @@ void k_rootfs_init(void)
         return;
     if (!validate(b)) {
         k_err("rootfs: image file tree is malformed, ignoring it: "
-              "size=%lu", b->size);
+              "size=%lu",
+              b->size);
         count = 0;
         return;
     }

@@ -29,8 +29,8 @@ struct dir_priv {
     char path[];
 };
 
-void k_stat_fill(struct stat *st, uint32_t mode, uint64_t size,
-                 uint64_t ino, uint64_t dev, uint64_t mtime)
+void k_stat_fill(struct stat *st, uint32_t mode, uint64_t size, uint64_t ino,
+                 uint64_t dev, uint64_t mtime)
 {
     memset(st, 0, sizeof(*st));
     st->st_dev = dev;
@@ -102,15 +102,9 @@ static long seek_to(struct k_file *f, int64_t off, int whence, uint64_t size)
     int64_t base;
 
     switch (whence) {
-    case SEEK_SET:
-        base = 0;
-        break;
-    case SEEK_CUR:
-        base = f->pos;
-        break;
-    case SEEK_END:
-        base = (int64_t)size;
-        break;
+    case SEEK_SET: base = 0; break;
+    case SEEK_CUR: base = f->pos; break;
+    case SEEK_END: base = (int64_t)size; break;
     case SEEK_DATA:
         if (off < 0 || (uint64_t)off >= size)
             return -ENXIO;
@@ -121,8 +115,7 @@ static long seek_to(struct k_file *f, int64_t off, int whence, uint64_t size)
             return -ENXIO;
         f->pos = (int64_t)size;
         return f->pos;
-    default:
-        return -EINVAL;
+    default: return -EINVAL;
     }
     if ((off > 0 && base > INT64_MAX - off) || base + off < 0)
         return -EINVAL;
@@ -191,8 +184,8 @@ static long dir_next(struct k_file *f, char *buf, size_t space)
 
         if (!name)
             return 0;
-        len = k_dirent_put(buf, space, 100 + (uint64_t)f->pos, next,
-                           DT_CHR, name);
+        len = k_dirent_put(buf, space, 100 + (uint64_t)f->pos, next, DT_CHR,
+                           name);
     } else if (f->pos < POS_END) {
         uint32_t cursor = (uint32_t)(f->pos - 2);
 
@@ -256,8 +249,8 @@ static int open_dir(const char *path, bool devfs, int flags,
         return -ENOMEM;
     d->devfs = devfs;
     memcpy(d->path, path, n);
-    *out = k_file_create(&dir_ops, d, O_RDONLY | O_DIRECTORY |
-                                          (flags & O_NONBLOCK));
+    *out = k_file_create(&dir_ops, d,
+                         O_RDONLY | O_DIRECTORY | (flags & O_NONBLOCK));
     if (!*out) {
         k_free(d);
         return -ENOMEM;

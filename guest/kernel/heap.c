@@ -15,13 +15,13 @@
 #define MAGIC_SMALL 0x6b6d656du /* "kmem" */
 #define MAGIC_LARGE 0x6b6d4c47u
 #define MAGIC_FREE 0x6b667265u
-#define CLASS_MIN_SHIFT 5  /* 32 bytes */
+#define CLASS_MIN_SHIFT 5 /* 32 bytes */
 #define CLASS_MAX_SHIFT 11 /* 2048 bytes */
 #define NUM_CLASSES (CLASS_MAX_SHIFT - CLASS_MIN_SHIFT + 1)
 
 struct hdr {
     uint32_t magic;
-    uint32_t cls;  /* size class; data pages for large blocks */
+    uint32_t cls; /* size class; data pages for large blocks */
     uint64_t size; /* bytes the caller asked for */
 };
 
@@ -77,8 +77,8 @@ static void *alloc_large(size_t size)
         return NULL;
     /* Header at the end of the first page: the block is page aligned. */
     h = (struct hdr *)(base + K_PAGE_SIZE - HDR_SIZE);
-    *h = (struct hdr){.magic = MAGIC_LARGE, .cls = (uint32_t)pages,
-                      .size = size};
+    *h = (struct hdr){
+        .magic = MAGIC_LARGE, .cls = (uint32_t)pages, .size = size};
     return base + K_PAGE_SIZE;
 }
 
@@ -94,8 +94,8 @@ void *k_malloc(size_t size)
         return NULL;
     b = free_lists[cls];
     free_lists[cls] = b->next;
-    b->hdr = (struct hdr){.magic = MAGIC_SMALL, .cls = (uint32_t)cls,
-                          .size = size};
+    b->hdr =
+        (struct hdr){.magic = MAGIC_SMALL, .cls = (uint32_t)cls, .size = size};
     return (char *)b + HDR_SIZE;
 }
 
@@ -117,8 +117,8 @@ static struct hdr *header_of(void *ptr)
     struct hdr *h = (struct hdr *)((char *)ptr - HDR_SIZE);
 
     if (h->magic != MAGIC_SMALL && h->magic != MAGIC_LARGE)
-        k_panic("heap: free or realloc of a bad pointer %p (magic 0x%x)",
-                ptr, h->magic);
+        k_panic("heap: free or realloc of a bad pointer %p (magic 0x%x)", ptr,
+                h->magic);
     return h;
 }
 

@@ -52,8 +52,7 @@ void k_hc_console_write(uint32_t stream, uint32_t level, const void *buf,
     const char *p = buf;
 
     while (len) {
-        size_t n = len < sizeof(console_bounce) ? len
-                                                : sizeof(console_bounce);
+        size_t n = len < sizeof(console_bounce) ? len : sizeof(console_bounce);
 
         memcpy(console_bounce, p, n);
         console_send(stream, level, n);
@@ -85,9 +84,8 @@ long k_hc_console_write_user(uint32_t stream, const void *ubuf, size_t len)
 
 /* Kernel log lines come from a static buffer of their own so a line
  * logged while a console write is half-copied does not clobber it. */
-void k_hc_console_write_static(uint32_t stream, uint32_t level,
-                               const char *buf, size_t len,
-                               struct onyx_hc_console *hc)
+void k_hc_console_write_static(uint32_t stream, uint32_t level, const char *buf,
+                               size_t len, struct onyx_hc_console *hc)
 {
     *hc = (struct onyx_hc_console){
         .buf = image_phys(buf),

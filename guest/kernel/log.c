@@ -141,8 +141,8 @@ int k_vsnprintf(char *buf, unsigned long size, const char *fmt, va_list ap)
         case 'd':
         case 'i':
             d = lng ? va_arg(aq, long) : va_arg(aq, int);
-            put_number(&o, &s, d < 0 ? -(uint64_t)d : (uint64_t)d, d < 0,
-                       10, false);
+            put_number(&o, &s, d < 0 ? -(uint64_t)d : (uint64_t)d, d < 0, 10,
+                       false);
             break;
         case 'u':
         case 'x':
@@ -150,7 +150,10 @@ int k_vsnprintf(char *buf, unsigned long size, const char *fmt, va_list ap)
         case 'o':
             u = lng ? va_arg(aq, unsigned long) : va_arg(aq, unsigned);
             put_number(&o, &s, u, false,
-                       *f == 'u' ? 10 : *f == 'o' ? 8 : 16, *f == 'X');
+                       *f == 'u'   ? 10
+                       : *f == 'o' ? 8
+                                   : 16,
+                       *f == 'X');
             break;
         case 'p':
             u = (uint64_t)(uintptr_t)va_arg(aq, void *);
@@ -177,12 +180,8 @@ int k_vsnprintf(char *buf, unsigned long size, const char *fmt, va_list ap)
             put_padded(&o, &s, &c, 1);
             break;
         }
-        case '%':
-            put(&o, '%');
-            break;
-        case 0:
-            f--;
-            break;
+        case '%': put(&o, '%'); break;
+        case 0: f--; break;
         default:
             put(&o, '%');
             put(&o, *f);
@@ -229,8 +228,8 @@ void k_log(enum k_log_level level, const char *fmt, ...)
     if (n > (int)(LOG_LINE_MAX - prefix - 2))
         n = (int)(LOG_LINE_MAX - prefix - 2);
     line[prefix + n] = '\n';
-    k_hc_console_write_static(ONYX_CONSOLE_KERNEL, level, line,
-                              prefix + n + 1, &log_hc[log_depth - 1]);
+    k_hc_console_write_static(ONYX_CONSOLE_KERNEL, level, line, prefix + n + 1,
+                              &log_hc[log_depth - 1]);
     log_depth--;
 }
 

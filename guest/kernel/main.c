@@ -25,8 +25,8 @@ _Noreturn void k_main(void)
     if (k_boot_info->magic != ONYX_BOOT_MAGIC ||
         k_boot_info->abi_version != ONYX_ABI_VERSION)
         k_panic("boot: boot info magic 0x%x ABI %u, expected 0x%x ABI %u",
-                k_boot_info->magic, k_boot_info->abi_version,
-                ONYX_BOOT_MAGIC, ONYX_ABI_VERSION);
+                k_boot_info->magic, k_boot_info->abi_version, ONYX_BOOT_MAGIC,
+                ONYX_ABI_VERSION);
     k_arch_init();
     k_page_init();
     k_time_init();

@@ -22,7 +22,7 @@
 #define FREE_PER_PAGE (K_PAGE_SIZE / sizeof(uint64_t) - 1)
 
 struct free_page {
-    uint64_t prev;  /* physical address of the previous stack page */
+    uint64_t prev; /* physical address of the previous stack page */
     uint64_t entry[FREE_PER_PAGE];
 };
 
@@ -35,8 +35,8 @@ static uint64_t free_count;
 
 void k_page_init(void)
 {
-    uint64_t start = (k_boot_info->phys_free_start + K_PAGE_SIZE - 1) &
-                     ~(K_PAGE_SIZE - 1);
+    uint64_t start =
+        (k_boot_info->phys_free_start + K_PAGE_SIZE - 1) & ~(K_PAGE_SIZE - 1);
     uint64_t end = k_boot_info->mem_size & ~(K_PAGE_SIZE - 1);
 
     if (start >= end)

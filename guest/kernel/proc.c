@@ -109,8 +109,7 @@ static uint64_t build_stack(void)
     uint64_t *w;
 
     if (strings_size(&argv) + strings_size(&envp) > ARGS_MAX)
-        k_panic("proc: arguments and environment exceed %llu bytes",
-                ARGS_MAX);
+        k_panic("proc: arguments and environment exceed %llu bytes", ARGS_MAX);
     if (!vec)
         k_panic("proc: out of memory for the initial stack");
     k_random_bytes(rnd, sizeof(rnd));

@@ -13,6 +13,7 @@
 #include "k/random.h"
 
 #define ROTL(v, n) (((v) << (n)) | ((v) >> (32 - (n))))
+/* clang-format off */
 #define QR(a, b, c, d)                    \
     do {                                  \
         a += b; d ^= a; d = ROTL(d, 16);  \
@@ -20,6 +21,7 @@
         a += b; d ^= a; d = ROTL(d, 8);   \
         c += d; b ^= c; b = ROTL(b, 7);   \
     } while (0)
+/* clang-format on */
 
 static uint32_t key[8];
 static uint64_t counter;
@@ -42,11 +44,13 @@ static void store32(uint8_t *p, uint32_t v)
 
 static void chacha_block(uint8_t out[64])
 {
+    /* clang-format off */
     uint32_t in[16] = {
         0x61707865, 0x3320646e, 0x79622d32, 0x6b206574, /* constants */
         key[0], key[1], key[2], key[3], key[4], key[5], key[6], key[7],
         (uint32_t)counter, (uint32_t)(counter >> 32), 0, 0,
     };
+    /* clang-format on */
     uint32_t x[16];
 
     memcpy(x, in, sizeof(x));

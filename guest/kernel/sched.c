@@ -266,8 +266,7 @@ struct k_thread *k_thread_create(const char *name, k_thread_fn fn, void *arg,
     return t;
 }
 
-struct k_thread *k_thread_create_from_frame(const char *name,
-                                            const void *frame,
+struct k_thread *k_thread_create_from_frame(const char *name, const void *frame,
                                             unsigned frame_size, int tid,
                                             struct k_thread *parent)
 {

@@ -44,8 +44,7 @@ void k_time_init(void)
         k_panic("time: clock hypercall failed: ret=%ld", (long)c.ret);
     if (!khz) {
         khz = calibrate_khz(&c);
-        k_warn("time: monitor gave no TSC frequency, measured %lu kHz",
-               khz);
+        k_warn("time: monitor gave no TSC frequency, measured %lu kHz", khz);
         if (!khz)
             k_panic("time: cannot determine the TSC frequency");
     }
@@ -60,8 +59,8 @@ uint64_t k_time_monotonic_ns(void)
 {
     uint64_t tsc = k_rdtsc();
     uint64_t delta = tsc > base_tsc ? tsc - base_tsc : 0;
-    uint64_t ns = base_mono +
-                  (uint64_t)(((unsigned __int128)delta * mult) >> MULT_SHIFT);
+    uint64_t ns =
+        base_mono + (uint64_t)(((unsigned __int128)delta * mult) >> MULT_SHIFT);
 
     /* TSC reads are not ordered with each other on every CPU model;
      * never let the clock step back. */

@@ -25,17 +25,12 @@ int k_vdso_clock_gettime(clockid_t clk, struct timespec *ts)
     switch (clk) {
     case CLOCK_REALTIME:
     case CLOCK_REALTIME_COARSE:
-    case CLOCK_TAI:
-        ns = k_time_realtime_ns();
-        break;
+    case CLOCK_TAI: ns = k_time_realtime_ns(); break;
     case CLOCK_MONOTONIC:
     case CLOCK_MONOTONIC_RAW:
     case CLOCK_MONOTONIC_COARSE:
-    case CLOCK_BOOTTIME:
-        ns = k_time_monotonic_ns();
-        break;
-    default:
-        return -ENOSYS;
+    case CLOCK_BOOTTIME: ns = k_time_monotonic_ns(); break;
+    default: return -ENOSYS;
     }
     ts->tv_sec = (time_t)(ns / NS_PER_SEC);
     ts->tv_nsec = (long)(ns % NS_PER_SEC);

@@ -135,8 +135,8 @@ static int split_at(uint64_t addr)
 
 static bool mergeable(const struct vma *a, const struct vma *b)
 {
-    return a->end == b->start && a->prot == b->prot &&
-           a->kind == b->kind && a->kind != VMA_IMAGE;
+    return a->end == b->start && a->prot == b->prot && a->kind == b->kind &&
+           a->kind != VMA_IMAGE;
 }
 
 /* Merges neighbours around [start, end) that became alike. */
@@ -171,8 +171,8 @@ static int unmap_range(uint64_t start, uint64_t end)
 static int add_region(uint64_t start, uint64_t end, uint32_t prot,
                       uint32_t kind)
 {
-    int err = insert_at(lower_bound(start),
-                        (struct vma){start, end, prot, kind});
+    int err =
+        insert_at(lower_bound(start), (struct vma){start, end, prot, kind});
 
     if (!err)
         merge_around(start, end);
@@ -197,7 +197,8 @@ static void check_wx(uint64_t addr, uint32_t prot)
     if ((prot & PROT_WRITE) && (prot & PROT_EXEC) && !warned_wx) {
         warned_wx = true;
         k_warn("vm: app maps memory writable and executable, W^X is off "
-               "for it: addr=0x%lx", addr);
+               "for it: addr=0x%lx",
+               addr);
     }
 }
 
@@ -260,8 +261,7 @@ int k_vm_fault(uint64_t addr, uint64_t error)
     v = find(addr);
     if (!v || !(v->prot & PROT_ALL))
         return -EFAULT;
-    if ((write && !(v->prot & PROT_WRITE)) ||
-        (exec && !(v->prot & PROT_EXEC)))
+    if ((write && !(v->prot & PROT_WRITE)) || (exec && !(v->prot & PROT_EXEC)))
         return -EFAULT;
     if (error & 1) {
         /* Present: only a stale TLB entry can make this legal. */
@@ -332,8 +332,7 @@ long k_vm_brk(uint64_t addr)
             return (long)brk_cur;
         if (last && last->kind == VMA_BRK && last->end == old_end)
             last->end = new_end;
-        else if (add_region(old_end, new_end, PROT_READ | PROT_WRITE,
-                            VMA_BRK))
+        else if (add_region(old_end, new_end, PROT_READ | PROT_WRITE, VMA_BRK))
             return (long)brk_cur;
     } else if (new_end < old_end && unmap_range(new_end, old_end)) {
         return (long)brk_cur;
@@ -393,8 +392,7 @@ long k_vm_mmap(uint64_t addr, uint64_t len, int prot, int flags)
         start = addr;
     } else {
         addr &= ~(PAGE - 1);
-        if (addr && user_range(addr, size) &&
-            range_free(addr, addr + size))
+        if (addr && user_range(addr, size) && range_free(addr, addr + size))
             start = addr;
         else
             start = find_gap(size, (flags & MAP_32BIT) ? 1ull << 31
@@ -419,8 +417,7 @@ long k_vm_munmap(uint64_t addr, uint64_t len)
 {
     uint64_t size = page_up(len);
 
-    if ((addr & (PAGE - 1)) || !len || size < len ||
-        !user_range(addr, size))
+    if ((addr & (PAGE - 1)) || !len || size < len || !user_range(addr, size))
         return -EINVAL;
     return unmap_range(addr, addr + size);
 }
@@ -451,8 +448,8 @@ long k_vm_madvise(uint64_t addr, uint64_t len, int advice)
     uint64_t size = page_up(len);
     uint64_t end = addr + size;
 
-    if ((addr & (PAGE - 1)) || size < len || !k_user_range_ok((void *)addr,
-                                                              size))
+    if ((addr & (PAGE - 1)) || size < len ||
+        !k_user_range_ok((void *)addr, size))
         return -EINVAL;
     switch (advice) {
     case MADV_NORMAL:
@@ -470,10 +467,8 @@ long k_vm_madvise(uint64_t addr, uint64_t len, int advice)
         /* Hints with no effect on what the app observes. */
         return covered(addr, end) ? 0 : -ENOMEM;
     case MADV_DONTNEED:
-    case MADV_FREE:
-        break;
-    default:
-        return -EINVAL;
+    case MADV_FREE: break;
+    default: return -EINVAL;
     }
     if (!covered(addr, end))
         return -ENOMEM;
@@ -487,8 +482,7 @@ long k_vm_madvise(uint64_t addr, uint64_t len, int advice)
 }
 
 /* Moves the pages of [from, from+len) to `to` (tables prepared). */
-static void move_pages(uint64_t from, uint64_t to, uint64_t len,
-                       uint32_t prot)
+static void move_pages(uint64_t from, uint64_t to, uint64_t len, uint32_t prot)
 {
     unsigned rights = rights_of(prot);
 
@@ -503,8 +497,8 @@ static void move_pages(uint64_t from, uint64_t to, uint64_t len,
         k_pt_protect_range(to, to + len, 0);
 }
 
-long k_vm_mremap(uint64_t old, uint64_t old_len, uint64_t new_len,
-                 int flags, uint64_t new_addr)
+long k_vm_mremap(uint64_t old, uint64_t old_len, uint64_t new_len, int flags,
+                 uint64_t new_addr)
 {
     uint64_t old_size = page_up(old_len);
     uint64_t new_size = page_up(new_len);
@@ -519,8 +513,7 @@ long k_vm_mremap(uint64_t old, uint64_t old_len, uint64_t new_len,
     if (!old_size || !v || old_size > v->end - old || v->kind == VMA_KERNEL)
         return -EFAULT;
     if (!(flags & MREMAP_FIXED) && new_size <= old_size) {
-        if (new_size < old_size &&
-            unmap_range(old + new_size, old + old_size))
+        if (new_size < old_size && unmap_range(old + new_size, old + old_size))
             return -ENOMEM;
         return (long)old;
     }
@@ -549,8 +542,7 @@ long k_vm_mremap(uint64_t old, uint64_t old_len, uint64_t new_len,
         add_region(to, to + new_size, copy.prot,
                    copy.kind == VMA_IMAGE ? VMA_ANON : copy.kind))
         return -ENOMEM;
-    move_pages(old, to, old_size < new_size ? old_size : new_size,
-               copy.prot);
+    move_pages(old, to, old_size < new_size ? old_size : new_size, copy.prot);
     if (unmap_range(old, old + old_size))
         k_warn("vm: mremap could not unmap the old range: addr=0x%lx", old);
     return (long)to;
@@ -561,8 +553,7 @@ long k_vm_mremap(uint64_t old, uint64_t old_len, uint64_t new_len,
 static uint32_t prot_of_phdr(uint32_t flags)
 {
     return ((flags & PF_R) ? PROT_READ : 0) |
-           ((flags & PF_W) ? PROT_WRITE : 0) |
-           ((flags & PF_X) ? PROT_EXEC : 0);
+           ((flags & PF_W) ? PROT_WRITE : 0) | ((flags & PF_X) ? PROT_EXEC : 0);
 }
 
 static void register_image(void)

@@ -83,7 +83,8 @@ static void range_give(uint64_t start, uint64_t end)
         if (!n) {
             /* Losing a range of addresses is harmless: 1 TiB of them. */
             k_warn("vmap: out of memory, address range leaked: "
-                   "start=0x%lx", start);
+                   "start=0x%lx",
+                   start);
             return;
         }
         *n = (struct range){.start = start, .end = end, .next = r};
@@ -110,8 +111,7 @@ void *k_vmap_alloc(size_t size)
     for (uint64_t i = 0; i < pages; i++) {
         uint64_t phys = k_page_alloc();
 
-        if (!phys || k_pt_map(va + i * K_PAGE_SIZE, phys,
-                              K_MAP_R | K_MAP_W)) {
+        if (!phys || k_pt_map(va + i * K_PAGE_SIZE, phys, K_MAP_R | K_MAP_W)) {
             if (phys)
                 k_page_free(phys);
             k_pt_unmap_range(va, va + i * K_PAGE_SIZE, true);

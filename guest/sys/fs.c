@@ -151,8 +151,7 @@ static long stat_at(long dirfd, long upath, long flags, struct stat *st)
         return -ENOMEM;
     err = resolve_at(dirfd, upath, path, flags & AT_EMPTY_PATH);
     if (err == 1)
-        err = dirfd == AT_FDCWD ? k_vfs_stat(k_cwd(), st)
-                                : stat_fd(dirfd, st);
+        err = dirfd == AT_FDCWD ? k_vfs_stat(k_cwd(), st) : stat_fd(dirfd, st);
     else if (!err)
         err = k_vfs_stat(path, st);
     k_free(path);
@@ -378,7 +377,8 @@ static long modify_at(long dirfd, long upath, bool creates)
         else
             *slash = 0;
         err = k_vfs_stat(path, &st) ? -ENOENT
-              : S_ISDIR(st.st_mode) ? -EROFS : -ENOTDIR;
+              : S_ISDIR(st.st_mode) ? -EROFS
+                                    : -ENOTDIR;
     }
 out:
     k_free(path);

@@ -85,8 +85,7 @@ static long load_iov(long uiov, long cnt, struct iovec **out)
     iov = k_malloc((size_t)(cnt ? cnt : 1) * sizeof(*iov));
     if (!iov)
         return -ENOMEM;
-    if (k_copy_from_user(iov, (const void *)uiov,
-                         (size_t)cnt * sizeof(*iov))) {
+    if (k_copy_from_user(iov, (const void *)uiov, (size_t)cnt * sizeof(*iov))) {
         k_free(iov);
         return -EFAULT;
     }
@@ -207,8 +206,7 @@ SYSCALL(preadv)
     if (err)
         return err;
     for (long i = 0; i < a2; i++) {
-        long n = f->ops->pread(f, iov[i].iov_base, iov[i].iov_len,
-                               off + total);
+        long n = f->ops->pread(f, iov[i].iov_base, iov[i].iov_len, off + total);
 
         if (n < 0) {
             total = total ? total : n;
@@ -315,14 +313,10 @@ SYSCALL(fcntl)
     if (!f)
         return -EBADF;
     switch (a1) {
-    case F_GETFD:
-        return k_fd_get_cloexec((int)a0) ? FD_CLOEXEC : 0;
-    case F_SETFD:
-        return k_fd_set_cloexec((int)a0, a2 & FD_CLOEXEC);
-    case F_GETFL:
-        return f->flags;
-    case F_SETFL:
-        return set_status_flags(f, a2);
+    case F_GETFD: return k_fd_get_cloexec((int)a0) ? FD_CLOEXEC : 0;
+    case F_SETFD: return k_fd_set_cloexec((int)a0, a2 & FD_CLOEXEC);
+    case F_GETFL: return f->flags;
+    case F_SETFL: return set_status_flags(f, a2);
     case F_DUPFD:
     case F_DUPFD_CLOEXEC:
         if (a2 < 0 || a2 >= k_fd_limit())
@@ -332,8 +326,7 @@ SYSCALL(fcntl)
         if (fd < 0)
             k_file_put(f);
         return fd;
-    default:
-        return -EINVAL;
+    default: return -EINVAL;
     }
 }
 
@@ -350,12 +343,9 @@ SYSCALL(ioctl)
             return -EFAULT;
         return set_status_flags(f, on ? (f->flags | O_NONBLOCK)
                                       : (f->flags & ~O_NONBLOCK));
-    case FIOCLEX:
-        return k_fd_set_cloexec((int)a0, true);
-    case FIONCLEX:
-        return k_fd_set_cloexec((int)a0, false);
-    default:
-        break;
+    case FIOCLEX: return k_fd_set_cloexec((int)a0, true);
+    case FIONCLEX: return k_fd_set_cloexec((int)a0, false);
+    default: break;
     }
     if (!f->ops->ioctl)
         return -ENOTTY;
@@ -370,6 +360,5 @@ SYSCALL(fsync)
         return -EBADF;
     /* Only files can be synced, and ours are read-only: nothing is
      * buffered. Sockets, pipes and devices give EINVAL like Linux. */
-    return f->ops->pread && (f->flags & O_ACCMODE) == O_RDONLY ? 0
-                                                               : -EINVAL;
+    return f->ops->pread && (f->flags & O_ACCMODE) == O_RDONLY ? 0 : -EINVAL;
 }

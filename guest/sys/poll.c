@@ -70,8 +70,7 @@ static int scan_pollfds(struct pollfd *p, unsigned long n)
             p[i].revents = POLLNVAL;
         else
             p[i].revents = (short)(file_poll(f) &
-                                   ((unsigned)p[i].events | POLLERR |
-                                    POLLHUP));
+                                   ((unsigned)p[i].events | POLLERR | POLLHUP));
         if (p[i].revents)
             ready++;
     }
@@ -144,8 +143,7 @@ static bool bit(const fd_set *s, int fd)
     return FD_ISSET(fd, s);
 }
 
-static int scan_sets(int nfds, const struct fdsets *want,
-                     struct fdsets *got)
+static int scan_sets(int nfds, const struct fdsets *want, struct fdsets *got)
 {
     int ready = 0;
 
@@ -153,8 +151,8 @@ static int scan_sets(int nfds, const struct fdsets *want,
     FD_ZERO(&got->out);
     FD_ZERO(&got->ex);
     for (int fd = 0; fd < nfds; fd++) {
-        bool any = bit(&want->in, fd) || bit(&want->out, fd) ||
-                   bit(&want->ex, fd);
+        bool any =
+            bit(&want->in, fd) || bit(&want->out, fd) || bit(&want->ex, fd);
         struct k_file *f;
         unsigned ev;
 
@@ -248,8 +246,8 @@ SYSCALL(select)
         if (tv.tv_sec < 0 || tv.tv_usec < 0 || tv.tv_usec >= 1000000)
             return -EINVAL;
         if ((uint64_t)tv.tv_sec < K_FOREVER / NS_PER_SEC / 4) {
-            uint64_t ns = (uint64_t)tv.tv_sec * NS_PER_SEC +
-                          (uint64_t)tv.tv_usec * 1000;
+            uint64_t ns =
+                (uint64_t)tv.tv_sec * NS_PER_SEC + (uint64_t)tv.tv_usec * 1000;
 
             deadline = ns ? k_time_monotonic_ns() + ns : 0;
         }

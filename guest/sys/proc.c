@@ -175,8 +175,7 @@ SYSCALL(arch_prctl)
     case ARCH_GET_GS:
         v = k_arch_get_gs_base(k_current->gs_base);
         return k_copy_to_user((void *)a1, &v, sizeof(v));
-    default:
-        return -EINVAL;
+    default: return -EINVAL;
     }
 }
 
@@ -211,11 +210,11 @@ SYSCALL(get_robust_list)
 
 /* ---- threads -------------------------------------------------------- */
 
-#define CLONE_THREAD_FLAGS (CLONE_VM | CLONE_FS | CLONE_FILES | \
-                            CLONE_SIGHAND | CLONE_THREAD)
-#define CLONE_OK_FLAGS (CLONE_THREAD_FLAGS | CLONE_SYSVSEM | CLONE_SETTLS | \
-                        CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID | \
-                        CLONE_CHILD_SETTID | CLONE_DETACHED | CLONE_IO)
+#define CLONE_THREAD_FLAGS \
+    (CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD)
+#define CLONE_OK_FLAGS                                                         \
+    (CLONE_THREAD_FLAGS | CLONE_SYSVSEM | CLONE_SETTLS | CLONE_PARENT_SETTID | \
+     CLONE_CHILD_CLEARTID | CLONE_CHILD_SETTID | CLONE_DETACHED | CLONE_IO)
 
 /*
  * Only threads exist here (one address space, no fork): clone must ask
@@ -235,7 +234,8 @@ SYSCALL(clone)
         if (!warned) {
             warned = true;
             k_warn("sys: clone without a shared address space (fork, "
-                   "vfork, spawn) is not supported: flags=0x%lx", flags);
+                   "vfork, spawn) is not supported: flags=0x%lx",
+                   flags);
         }
         return -EINVAL;
     }
@@ -300,8 +300,8 @@ static long rlimit_get(long res, long uold)
 {
     if (res < 0 || res >= NUM_RLIMITS)
         return -EINVAL;
-    if (uold && k_copy_to_user((void *)uold, &rlimits[res],
-                               sizeof(struct rlimit)))
+    if (uold &&
+        k_copy_to_user((void *)uold, &rlimits[res], sizeof(struct rlimit)))
         return -EFAULT;
     return 0;
 }
@@ -397,9 +397,8 @@ SYSCALL(getrusage)
         k_mem_stats(&used, NULL);
         /* The app and the kernel share one CPU in ring 0: all of it
          * counts as user time. */
-        timeval_of(&ru.ru_utime, a0 == RUSAGE_SELF
-                                     ? k_sched_process_cpu_ns()
-                                     : k_sched_thread_cpu_ns());
+        timeval_of(&ru.ru_utime, a0 == RUSAGE_SELF ? k_sched_process_cpu_ns()
+                                                   : k_sched_thread_cpu_ns());
         ru.ru_maxrss = (long)(used / 1024);
     }
     return k_copy_to_user((void *)a1, &ru, sizeof(ru));

@@ -37,15 +37,14 @@ static bool warned_handler;
 static const char *sig_name(int sig)
 {
     static const char *const names[] = {
-        [SIGHUP] = "SIGHUP", [SIGINT] = "SIGINT", [SIGQUIT] = "SIGQUIT",
-        [SIGILL] = "SIGILL", [SIGTRAP] = "SIGTRAP", [SIGABRT] = "SIGABRT",
-        [SIGBUS] = "SIGBUS", [SIGFPE] = "SIGFPE", [SIGKILL] = "SIGKILL",
+        [SIGHUP] = "SIGHUP",   [SIGINT] = "SIGINT",   [SIGQUIT] = "SIGQUIT",
+        [SIGILL] = "SIGILL",   [SIGTRAP] = "SIGTRAP", [SIGABRT] = "SIGABRT",
+        [SIGBUS] = "SIGBUS",   [SIGFPE] = "SIGFPE",   [SIGKILL] = "SIGKILL",
         [SIGUSR1] = "SIGUSR1", [SIGSEGV] = "SIGSEGV", [SIGUSR2] = "SIGUSR2",
         [SIGPIPE] = "SIGPIPE", [SIGALRM] = "SIGALRM", [SIGTERM] = "SIGTERM",
     };
 
-    if (sig > 0 && sig < (int)(sizeof(names) / sizeof(names[0])) &&
-        names[sig])
+    if (sig > 0 && sig < (int)(sizeof(names) / sizeof(names[0])) && names[sig])
         return names[sig];
     return "signal";
 }
@@ -138,17 +137,10 @@ SYSCALL(rt_sigprocmask)
         if (k_copy_from_user(&set, (const void *)a1, sizeof(set)))
             return -EFAULT;
         switch (a0) {
-        case SIG_BLOCK:
-            k_current->sigmask |= set;
-            break;
-        case SIG_UNBLOCK:
-            k_current->sigmask &= ~set;
-            break;
-        case SIG_SETMASK:
-            k_current->sigmask = set;
-            break;
-        default:
-            return -EINVAL;
+        case SIG_BLOCK: k_current->sigmask |= set; break;
+        case SIG_UNBLOCK: k_current->sigmask &= ~set; break;
+        case SIG_SETMASK: k_current->sigmask = set; break;
+        default: return -EINVAL;
         }
         k_current->sigmask &= ~UNBLOCKABLE;
     }

@@ -160,8 +160,8 @@ static long unimplemented(long nr)
     return -ENOSYS;
 }
 
-long k_syscall_dispatch(long nr, long a0, long a1, long a2, long a3,
-                        long a4, long a5)
+long k_syscall_dispatch(long nr, long a0, long a1, long a2, long a3, long a4,
+                        long a5)
 {
     if (nr < 0 || nr >= K_SYSCALL_NAMES || !table[nr])
         return unimplemented(nr);
@@ -170,10 +170,9 @@ long k_syscall_dispatch(long nr, long a0, long a1, long a2, long a3,
 
 void k_syscall_handle(struct k_syscall_frame *f)
 {
-    f->rax = (uint64_t)k_syscall_dispatch((long)f->rax, (long)f->rdi,
-                                          (long)f->rsi, (long)f->rdx,
-                                          (long)f->r10, (long)f->r8,
-                                          (long)f->r9);
+    f->rax = (uint64_t)k_syscall_dispatch(
+        (long)f->rax, (long)f->rdi, (long)f->rsi, (long)f->rdx, (long)f->r10,
+        (long)f->r8, (long)f->r9);
     /* Replies leave now, not at the next idle period. */
     if (k_net_tx_pending())
         k_net_flush();

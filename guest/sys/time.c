@@ -31,14 +31,9 @@ static long clock_read(long id, uint64_t *ns)
     case CLOCK_BOOTTIME: /* the guest never suspends */
         *ns = k_time_monotonic_ns();
         return 0;
-    case CLOCK_PROCESS_CPUTIME_ID:
-        *ns = k_sched_process_cpu_ns();
-        return 0;
-    case CLOCK_THREAD_CPUTIME_ID:
-        *ns = k_sched_thread_cpu_ns();
-        return 0;
-    default:
-        return -EINVAL;
+    case CLOCK_PROCESS_CPUTIME_ID: *ns = k_sched_process_cpu_ns(); return 0;
+    case CLOCK_THREAD_CPUTIME_ID: *ns = k_sched_thread_cpu_ns(); return 0;
+    default: return -EINVAL;
     }
 }
 
@@ -141,14 +136,10 @@ SYSCALL(clock_nanosleep)
     case CLOCK_REALTIME:
     case CLOCK_MONOTONIC:
     case CLOCK_BOOTTIME:
-    case CLOCK_TAI:
-        break;
-    case CLOCK_THREAD_CPUTIME_ID:
-        return -EINVAL;
-    case CLOCK_PROCESS_CPUTIME_ID:
-        return -EOPNOTSUPP;
-    default:
-        return -EINVAL;
+    case CLOCK_TAI: break;
+    case CLOCK_THREAD_CPUTIME_ID: return -EINVAL;
+    case CLOCK_PROCESS_CPUTIME_ID: return -EOPNOTSUPP;
+    default: return -EINVAL;
     }
     err = load_ts(a2, &ns);
     if (err)

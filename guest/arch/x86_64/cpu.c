@@ -166,10 +166,7 @@ void k_arch_flush_tlb(void)
 {
     register uint64_t op __asm__("r8") = K_PRIV_FLUSH;
 
-    __asm__ volatile("call k_priv_call"
-                     :
-                     : "r"(op)
-                     : "rax", "memory");
+    __asm__ volatile("call k_priv_call" : : "r"(op) : "rax", "memory");
 }
 
 void k_arch_set_fs_base(uint64_t base)

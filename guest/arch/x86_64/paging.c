@@ -58,8 +58,7 @@ static uint64_t *table_virt(uint64_t entry)
 
 static bool phys_ok(uint64_t phys, uint64_t len)
 {
-    return phys < k_boot_info->mem_size &&
-           len <= k_boot_info->mem_size - phys;
+    return phys < k_boot_info->mem_size && len <= k_boot_info->mem_size - phys;
 }
 
 static uint64_t *root(void)
@@ -145,8 +144,7 @@ uint64_t k_pt_take(uint64_t va)
  */
 typedef void (*pte_fn)(uint64_t va, uint64_t *pte, unsigned arg);
 
-static void walk_range(uint64_t start, uint64_t end, pte_fn fn,
-                       unsigned arg)
+static void walk_range(uint64_t start, uint64_t end, pte_fn fn, unsigned arg)
 {
     uint64_t va = start;
 

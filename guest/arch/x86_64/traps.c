@@ -91,12 +91,28 @@ unsigned k_backtrace(uint64_t rbp, uint64_t *bt, unsigned max)
 static void regs_from_frame(struct onyx_regs *r, const struct k_trap_frame *f)
 {
     *r = (struct onyx_regs){
-        .rax = f->rax, .rbx = f->rbx, .rcx = f->rcx, .rdx = f->rdx,
-        .rsi = f->rsi, .rdi = f->rdi, .rbp = f->rbp, .rsp = f->rsp,
-        .r8 = f->r8, .r9 = f->r9, .r10 = f->r10, .r11 = f->r11,
-        .r12 = f->r12, .r13 = f->r13, .r14 = f->r14, .r15 = f->r15,
-        .rip = f->rip, .rflags = f->rflags, .cs = f->cs, .ss = f->ss,
-        .cr2 = k_trap_cr2, .cr3 = k_boot_info->pml4_phys,
+        .rax = f->rax,
+        .rbx = f->rbx,
+        .rcx = f->rcx,
+        .rdx = f->rdx,
+        .rsi = f->rsi,
+        .rdi = f->rdi,
+        .rbp = f->rbp,
+        .rsp = f->rsp,
+        .r8 = f->r8,
+        .r9 = f->r9,
+        .r10 = f->r10,
+        .r11 = f->r11,
+        .r12 = f->r12,
+        .r13 = f->r13,
+        .r14 = f->r14,
+        .r15 = f->r15,
+        .rip = f->rip,
+        .rflags = f->rflags,
+        .cs = f->cs,
+        .ss = f->ss,
+        .cr2 = k_trap_cr2,
+        .cr3 = k_boot_info->pml4_phys,
     };
     if (k_current) {
         r->fs_base = k_arch_get_fs_base(k_current->fs_base);
@@ -151,8 +167,8 @@ static bool in_kernel_stack_guard(uint64_t addr)
     return addr >= base - K_PAGE_SIZE && addr < base;
 }
 
-_Noreturn static void page_fault_crash(struct k_trap_frame *f,
-                                       uint64_t cr2, int err)
+_Noreturn static void page_fault_crash(struct k_trap_frame *f, uint64_t cr2,
+                                       int err)
 {
     char msg[ONYX_CRASH_MSG_MAX];
     struct onyx_regs regs;
@@ -168,10 +184,11 @@ _Noreturn static void page_fault_crash(struct k_trap_frame *f,
                "%s page fault at 0x%lx (%s, %s): %s; rip 0x%lx, "
                "thread %s",
                where(f->rip), cr2,
-               (f->error & PF_IFETCH) ? "exec"
-               : (f->error & PF_WRITE) ? "write" : "read",
-               (f->error & PF_PRESENT) ? "protection" : "not present",
-               why, f->rip, thread_name());
+               (f->error & PF_IFETCH)  ? "exec"
+               : (f->error & PF_WRITE) ? "write"
+                                       : "read",
+               (f->error & PF_PRESENT) ? "protection" : "not present", why,
+               f->rip, thread_name());
     regs_from_frame(&regs, f);
     k_crash(VEC_PAGE_FAULT, f->error, &regs, f->rbp, msg);
 }
@@ -205,10 +222,9 @@ void k_trap_handle(struct k_trap_frame *f)
         page_fault_crash(f, cr2, err);
     }
     name = f->vector < 32 ? vector_names[f->vector] : NULL;
-    k_snprintf(msg, sizeof(msg),
-               "%s %s (vector %lu) at rip 0x%lx, thread %s",
-               where(f->rip), name ? name : "reserved exception",
-               f->vector, f->rip, thread_name());
+    k_snprintf(msg, sizeof(msg), "%s %s (vector %lu) at rip 0x%lx, thread %s",
+               where(f->rip), name ? name : "reserved exception", f->vector,
+               f->rip, thread_name());
     regs_from_frame(&regs, f);
     k_crash((uint32_t)f->vector, f->error, &regs, f->rbp, msg);
 }

@@ -40,8 +40,7 @@ bool k_user_range_ok(const void *p, size_t len)
     end = a + len;
     if (a < img_hi && end > img_lo)
         return false;
-    return !(a < ONYX_APP_STACK_TOP - K_STACK_SIZE &&
-             end > ONYX_DIRECT_MAP);
+    return !(a < ONYX_APP_STACK_TOP - K_STACK_SIZE && end > ONYX_DIRECT_MAP);
 }
 
 int k_copy_from_user(void *dst, const void *usrc, size_t len)

@@ -31,8 +31,8 @@
 
 /* Operations of the ring-0 gate (k_priv_call in entry.S). */
 #define K_PRIV_INVLPG 0 /* rdi = first page, rsi = page count */
-#define K_PRIV_FLUSH 1  /* whole TLB (CR3 reload) */
-#define K_PRIV_WRMSR 2  /* ecx = MSR, edx:eax = value */
+#define K_PRIV_FLUSH 1 /* whole TLB (CR3 reload) */
+#define K_PRIV_WRMSR 2 /* ecx = MSR, edx:eax = value */
 #define K_PRIV_CR4_OR 3 /* CR4 |= rdi */
 
 #ifndef __ASSEMBLER__

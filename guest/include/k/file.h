@@ -45,10 +45,10 @@ struct k_file_ops {
 
 struct k_file {
     const struct k_file_ops *ops;
-    int refs;    /* fds (and dups) pointing at this file */
-    int flags;   /* O_* status flags: O_NONBLOCK, O_APPEND, access mode */
+    int refs; /* fds (and dups) pointing at this file */
+    int flags; /* O_* status flags: O_NONBLOCK, O_APPEND, access mode */
     int64_t pos; /* file position for seekable files */
-    void *priv;  /* owner data */
+    void *priv; /* owner data */
 };
 
 /* Allocates a file with one reference; NULL when out of memory. */

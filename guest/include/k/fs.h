@@ -15,7 +15,7 @@
 
 #define K_PATH_MAX 4096
 #define K_DEV_ROOTFS 1 /* st_dev of rootfs files */
-#define K_DEV_DEVFS 5  /* st_dev of /dev files */
+#define K_DEV_DEVFS 5 /* st_dev of /dev files */
 
 struct stat;
 
@@ -43,8 +43,8 @@ int k_vfs_access(const char *path, int mode);
 const char *k_vfs_dir_path(struct k_file *f);
 
 /* Fills a Linux struct stat with the fields Onyx knows. */
-void k_stat_fill(struct stat *st, uint32_t mode, uint64_t size,
-                 uint64_t ino, uint64_t dev, uint64_t mtime);
+void k_stat_fill(struct stat *st, uint32_t mode, uint64_t size, uint64_t ino,
+                 uint64_t dev, uint64_t mtime);
 
 /* Rootfs entries, looked up by canonical path. */
 struct k_rootfs_node {

@@ -18,9 +18,8 @@ long k_hc_console_write_user(uint32_t stream, const void *ubuf, size_t len);
 /* Sends `len` bytes of `buf` with `hc` as the argument struct; both must
  * lie in the kernel image (static storage). For the kernel log, whose
  * lines may be emitted while the bounce buffer is in use. */
-void k_hc_console_write_static(uint32_t stream, uint32_t level,
-                               const char *buf, size_t len,
-                               struct onyx_hc_console *hc);
+void k_hc_console_write_static(uint32_t stream, uint32_t level, const char *buf,
+                               size_t len, struct onyx_hc_console *hc);
 /* Fills `out` with host clocks and the guest TSC at the same moment. */
 void k_hc_clock(struct onyx_hc_clock *out);
 /* See struct onyx_hc_poll. Returns packets waiting in the RX ring. */

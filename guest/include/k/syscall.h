@@ -32,7 +32,7 @@ SYSCALL(getsockname);
 SYSCALL(getpeername);
 
 /* Dispatch entry from the syscall trampoline. */
-long k_syscall_dispatch(long nr, long a0, long a1, long a2, long a3,
-                        long a4, long a5);
+long k_syscall_dispatch(long nr, long a0, long a1, long a2, long a3, long a4,
+                        long a5);
 
 #endif

@@ -50,7 +50,7 @@ struct k_thread {
     /* Every thread, for reaping and statistics. */
     struct k_thread *all_next;
 
-    uint64_t cpu_ticks;   /* TSC ticks spent running */
+    uint64_t cpu_ticks; /* TSC ticks spent running */
     uint64_t switched_in; /* TSC when it last started running */
 
     /* App threads only (fpu != NULL). */
@@ -84,8 +84,7 @@ int k_thread_make_app(struct k_thread *t, int tid, struct k_thread *fpu_from);
  * syscall with the register state `frame` (clone), FPU state copied
  * from `parent`. It runs once the caller blocks or yields, so the
  * caller may still set its TLS. NULL when out of memory. */
-struct k_thread *k_thread_create_from_frame(const char *name,
-                                            const void *frame,
+struct k_thread *k_thread_create_from_frame(const char *name, const void *frame,
                                             unsigned frame_size, int tid,
                                             struct k_thread *parent);
 /* Number of live app threads. */

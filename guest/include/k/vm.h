@@ -31,8 +31,8 @@ long k_vm_mmap(uint64_t addr, uint64_t len, int prot, int flags);
 long k_vm_munmap(uint64_t addr, uint64_t len);
 long k_vm_mprotect(uint64_t addr, uint64_t len, int prot);
 long k_vm_madvise(uint64_t addr, uint64_t len, int advice);
-long k_vm_mremap(uint64_t old, uint64_t old_len, uint64_t new_len,
-                 int flags, uint64_t new_addr);
+long k_vm_mremap(uint64_t old, uint64_t old_len, uint64_t new_len, int flags,
+                 uint64_t new_addr);
 /* Maps every page of [start, end) now (MAP_POPULATE, stack set-up).
  * 0, -ENOMEM, or -EFAULT when part of the range is not a region. */
 int k_vm_populate(uint64_t start, uint64_t end);
