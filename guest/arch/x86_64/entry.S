@@ -79,7 +79,9 @@ k_trap_common0:
 /*
  * Builds struct k_trap_frame (k/arch.h) on the trap stack from the
  * registers and the ring-0 frame, calls k_trap_handle, and resumes the
- * interrupted code with a same-ring iretq (native, no exit).
+ * interrupted ring-3 code without iretq (which kvm_pvm emulates, ~3 us):
+ * flags from the frame, then rsp and rip through two scratch slots (the
+ * interrupted stack's red zone must stay untouched).
  */
     .type k_trap_entry3, @function
 k_trap_entry3:
@@ -106,6 +108,10 @@ k_trap_entry3:
     mov %rsp, %rdi
     xor %ebp, %ebp
     call k_trap_handle
+    mov 136(%rsp), %rax     /* frame rip */
+    mov %rax, k_trap_ret_rip(%rip)
+    mov 160(%rsp), %rax     /* frame rsp */
+    mov %rax, k_trap_ret_rsp(%rip)
     pop %r15
     pop %r14
     pop %r13
@@ -122,7 +128,10 @@ k_trap_entry3:
     pop %rbx
     pop %rax
     add $16, %rsp           /* vector and error code */
-    iretq
+    pushq 16(%rsp)          /* frame rflags */
+    popfq
+    mov k_trap_ret_rsp(%rip), %rsp
+    jmp *k_trap_ret_rip(%rip)
     .size k_trap_entry3, . - k_trap_entry3
 
     .section .rodata
@@ -143,11 +152,13 @@ k_syscall_entry3_ptr:
 /* ---- syscalls ------------------------------------------------------ */
 
 /*
- * Ring 0 via LSTAR, still on the app's stack, whose 128-byte red zone
- * must not be touched: switch to the thread's kernel stack before any
- * push, then continue in ring 3. rcx/r11 (app rip/rflags) pass through
- * untouched. Interrupts are off and the kernel never executes
- * `syscall`, so one scratch slot for the app's rsp is enough.
+ * Reached through LSTAR, still on the app's stack, whose 128-byte red
+ * zone must not be touched: switch to the thread's kernel stack before
+ * any push. On hardware KVM this runs in ring 0 and drops to ring 3;
+ * kvm_pvm keeps a ring-3 caller in ring 3, so the slow iretq is skipped
+ * when CS says so. rcx/r11 (app rip/rflags) pass through untouched.
+ * Interrupts are off and the kernel never executes `syscall`, so one
+ * scratch slot for the app's rsp is enough.
  */
     .text
     .globl k_syscall_entry0
@@ -155,6 +166,11 @@ k_syscall_entry3_ptr:
 k_syscall_entry0:
     mov %rsp, k_syscall_scratch(%rip)
     mov k_syscall_kstack_top(%rip), %rsp
+    push %rax
+    mov %cs, %eax
+    test $3, %al
+    pop %rax
+    jnz k_syscall_entry3
     pushq $K_USER_DS
     pushq k_syscall_kstack_top(%rip)
     pushq $K_RFLAGS
@@ -166,6 +182,7 @@ k_syscall_entry0:
 /* Ring 3 on the kernel stack: builds struct k_syscall_frame. */
     .type k_syscall_entry3, @function
 k_syscall_entry3:
+    cld
     pushq k_syscall_scratch(%rip)
     push %rcx
     push %r11
@@ -282,6 +299,10 @@ k_syscall_kstack_top:
 k_trap_stack_top:
     .quad 0
 k_trap_hw:
+    .quad 0
+k_trap_ret_rip:
+    .quad 0
+k_trap_ret_rsp:
     .quad 0
 k_trap_rax:
     .quad 0
