@@ -47,6 +47,10 @@ struct idt_entry {
 };
 
 extern const uint64_t k_trap_stubs[32];
+/* The iretq frame the ring-0 trap stubs leave through, and the ring-3
+ * code it leads to (entry.S). */
+extern uint64_t k_trap_iret[5];
+extern const uint64_t k_trap_entry3_ptr;
 /* The gate to ring 0 (entry.S): operation in r8, clobbers rax. */
 extern void k_priv_call(void);
 extern struct tss k_tss;
@@ -122,7 +126,11 @@ void k_arch_init(void)
 {
     bool want_fsgsbase = k_boot_info->cpu_flags & ONYX_CPU_FSGSBASE;
 
-    k_trap_stack_top = stack_top(trap_stack, TRAP_STACK_SIZE);
+    k_trap_iret[0] = k_trap_entry3_ptr;
+    k_trap_iret[1] = K_USER_CS;
+    k_trap_iret[2] = K_RFLAGS;
+    k_trap_iret[3] = stack_top(trap_stack, TRAP_STACK_SIZE);
+    k_trap_iret[4] = K_USER_DS;
     tss_init();
     idt_init();
     if (want_fsgsbase)

@@ -12,73 +12,76 @@
 
 /* ---- exceptions: ring 0 ------------------------------------------- */
 
-.macro TRAP vec, has_error
+/*
+ * Every instruction here is emulated under kvm_pvm (~1-3 us each), so a
+ * stub only records the vector and where the CPU's frame is, and leaves
+ * for ring 3 through an iretq frame prepared at boot (k_trap_iret, see
+ * cpu.c). The CPU's frame stays on the IST stack for k_trap_entry3.
+ */
+.macro TRAP vec
     .globl k_trap_\vec
     .type k_trap_\vec, @function
 k_trap_\vec:
-    .if \has_error == 0
-    pushq $0
-    .endif
-    pushq $\vec
-    jmp k_trap_common0
+    movq $\vec, k_trap_vec(%rip)
+    mov %rsp, k_trap_hw(%rip)
+    lea k_trap_iret(%rip), %rsp
+    iretq
     .size k_trap_\vec, . - k_trap_\vec
 .endm
 
-TRAP 0, 0
-TRAP 1, 0
-TRAP 2, 0
-TRAP 3, 0
-TRAP 4, 0
-TRAP 5, 0
-TRAP 7, 0
-TRAP 8, 1
-TRAP 9, 0
-TRAP 10, 1
-TRAP 11, 1
-TRAP 12, 1
-TRAP 13, 1
-TRAP 14, 1
-TRAP 15, 0
-TRAP 16, 0
-TRAP 17, 1
-TRAP 18, 0
-TRAP 19, 0
-TRAP 20, 0
-TRAP 21, 1
-TRAP 22, 0
-TRAP 23, 0
-TRAP 24, 0
-TRAP 25, 0
-TRAP 26, 0
-TRAP 27, 0
-TRAP 28, 0
-TRAP 29, 1
-TRAP 30, 1
-TRAP 31, 0
+TRAP 0
+TRAP 1
+TRAP 2
+TRAP 3
+TRAP 4
+TRAP 5
+TRAP 7
+TRAP 8
+TRAP 9
+TRAP 10
+TRAP 11
+TRAP 12
+TRAP 13
+TRAP 15
+TRAP 16
+TRAP 17
+TRAP 18
+TRAP 19
+TRAP 20
+TRAP 21
+TRAP 22
+TRAP 23
+TRAP 24
+TRAP 25
+TRAP 26
+TRAP 27
+TRAP 28
+TRAP 29
+TRAP 30
+TRAP 31
 
-/*
- * On the IST stack: vector, error code and the CPU's frame. Record where
- * that is and CR2 (both privileged to learn), then continue in ring 3
- * on the trap stack; the frame stays where it is for k_trap_entry3.
- */
-k_trap_common0:
+/* #PF also needs CR2, readable only here. */
+    .globl k_trap_14
+    .type k_trap_14, @function
+k_trap_14:
+    movq $14, k_trap_vec(%rip)
     mov %rsp, k_trap_hw(%rip)
     mov %rax, k_trap_rax(%rip)
     mov %cr2, %rax
     mov %rax, k_trap_cr2(%rip)
     mov k_trap_rax(%rip), %rax
-    pushq $K_USER_DS
-    pushq k_trap_stack_top(%rip)
-    pushq $K_RFLAGS
-    pushq $K_USER_CS
-    pushq k_trap_entry3_ptr(%rip)
+    lea k_trap_iret(%rip), %rsp
     iretq
+    .size k_trap_14, . - k_trap_14
 
 /* ---- exceptions: ring 3 ------------------------------------------- */
 
+/* Vectors whose CPU frame starts with an error code. */
+#define ERROR_CODE_VECTORS 0x60227d00
+
 /*
  * Builds struct k_trap_frame (k/arch.h) on the trap stack from the
- * registers and the ring-0 frame, calls k_trap_handle, and resumes the
+ * registers and the CPU's frame, calls k_trap_handle, and resumes the
  * interrupted ring-3 code without iretq (which kvm_pvm emulates, ~3 us):
  * flags from the frame, then rsp and rip through two scratch slots (the
  * interrupted stack's red zone must stay untouched).
@@ -101,9 +104,20 @@ k_trap_entry3:
     push %r13
     push %r14
     push %r15
+    cld
+    mov k_trap_vec(%rip), %rax
+    mov %rax, 120(%rsp)
     mov k_trap_hw(%rip), %rsi
-    lea 120(%rsp), %rdi
-    mov $7, %ecx
+    movq $0, 128(%rsp)
+    mov $ERROR_CODE_VECTORS, %edx
+    bt %eax, %edx
+    jnc 1f
+    mov (%rsi), %rax
+    mov %rax, 128(%rsp)
+    add $8, %rsi
+1:
+    lea 136(%rsp), %rdi
+    mov $5, %ecx
     rep movsq
     mov %rsp, %rdi
     xor %ebp, %ebp
@@ -144,6 +158,7 @@ k_trap_stubs:
     .irp v, 16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
     .quad k_trap_\v
     .endr
+    .globl k_trap_entry3_ptr
 k_trap_entry3_ptr:
     .quad k_trap_entry3
 k_syscall_entry3_ptr:
@@ -246,9 +261,10 @@ k_trap_6:
     cmp %rax, 8(%rsp)
     pop %rax
     je k_priv_gate0
-    pushq $0
-    pushq $6
-    jmp k_trap_common0
+    movq $6, k_trap_vec(%rip)
+    mov %rsp, k_trap_hw(%rip)
+    lea k_trap_iret(%rip), %rsp
+    iretq
     .size k_trap_6, . - k_trap_6
 
     .type k_priv_gate0, @function
@@ -295,9 +311,6 @@ k_syscall_scratch:
     .globl k_syscall_kstack_top
 k_syscall_kstack_top:
     .quad 0
-    .globl k_trap_stack_top
-k_trap_stack_top:
-    .quad 0
 k_trap_hw:
     .quad 0
 k_trap_ret_rip:
@@ -309,5 +322,11 @@ k_trap_rax:
     .globl k_trap_cr2
 k_trap_cr2:
     .quad 0
+k_trap_vec:
+    .quad 0
+/* rip, cs, rflags, rsp, ss of ring-3 trap handling (cpu.c fills it). */
+    .globl k_trap_iret
+k_trap_iret:
+    .skip 40
 
     .section .note.GNU-stack, "", @progbits

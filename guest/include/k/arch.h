@@ -74,8 +74,6 @@ void k_arch_flush_tlb(void);
 
 /* Kernel stack top the syscall entry switches to (current thread's). */
 extern uint64_t k_syscall_kstack_top;
-/* Ring-3 stack the exception entry runs the handlers on. */
-extern uint64_t k_trap_stack_top;
 
 /* TSC when _start ran, for the boot-time log line. */
 extern uint64_t k_boot_tsc;
