@@ -10,7 +10,8 @@
 #include "k/mm.h"
 #include "k/paging.h"
 
-#define VMAP_SPAN (1ull << 40) /* 1 TiB of addresses */
+/* 128 GiB of addresses, ending well below the app's main stack. */
+#define VMAP_SPAN (1ull << 37)
 
 struct range {
     uint64_t start;
@@ -81,7 +82,8 @@ static void range_give(uint64_t start, uint64_t end)
         struct range *n = k_malloc(sizeof(*n));
 
         if (!n) {
-            /* Losing a range of addresses is harmless: 1 TiB of them. */
+            /* Losing a range of addresses is harmless: there are
+             * 128 GiB of them. */
             k_warn("vmap: out of memory, address range leaked: "
                    "start=0x%lx",
                    start);

@@ -4,6 +4,7 @@
  * syscall entry, and the "unimplemented syscall" warning (guest side).
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/syscall.h>
 
@@ -141,6 +142,7 @@ static const k_syscall_fn table[K_SYSCALL_NAMES] = {
 
 /* One bit per syscall number already reported as unimplemented. */
 static uint64_t warned[K_SYSCALL_NAMES / 64 + 1];
+static bool warned_range;
 
 static long unimplemented(long nr)
 {
@@ -154,7 +156,8 @@ static long unimplemented(long nr)
             k_warn("sys: unimplemented syscall %s (nr %ld)",
                    name ? name : "unknown", nr);
         }
-    } else {
+    } else if (!warned_range) {
+        warned_range = true;
         k_warn("sys: syscall number out of range: nr=%ld", nr);
     }
     return -ENOSYS;
