@@ -9,6 +9,7 @@
 
 #include "k/arch.h"
 #include "k/boot.h"
+#include "k/log.h"
 
 #define MSR_FS_BASE 0xc0000100u
 #define MSR_GS_BASE 0xc0000101u
@@ -140,6 +141,9 @@ void k_arch_init(void)
      * try once (a #UD costs one exception at boot). */
     has_fsgsbase = k_probe_fsgsbase();
     fpu_init();
+    k_debug("cpu: flags=0x%x xcr0=0x%lx xsave_size=%u fsgsbase=%s",
+            k_boot_info->cpu_flags, k_boot_info->xcr0, k_boot_info->xsave_size,
+            has_fsgsbase ? "ring 3" : "MSR gate");
 }
 
 bool k_arch_has_fsgsbase(void)
