@@ -25,6 +25,7 @@
  * quarter of the stack. */
 #define ARGS_MAX (K_STACK_SIZE / 4)
 #define AUXV_MAX 24
+#define STACK_PREMAP (16 * K_PAGE_SIZE)
 
 /* x86-64 baseline CPUID.1:EDX features every x86-64 CPU has (FPU, TSC,
  * MSR, PAE, CX8, CMOV, MMX, FXSR, SSE, SSE2): no CPUID exit needed. */
@@ -112,6 +113,9 @@ static uint64_t build_stack(void)
         k_panic("proc: arguments and environment exceed %llu bytes", ARGS_MAX);
     if (!vec)
         k_panic("proc: out of memory for the initial stack");
+    /* Map the top of the stack now rather than through page faults
+     * (~36 us each under kvm_pvm). */
+    k_vm_populate(ONYX_APP_STACK_TOP - STACK_PREMAP, ONYX_APP_STACK_TOP);
     k_random_bytes(rnd, sizeof(rnd));
     execfn = push_bytes(&top, argv.n ? argv.s[0] : app_name,
                         strlen(argv.n ? argv.s[0] : app_name) + 1);

@@ -25,9 +25,8 @@
     .type _start, @function
 _start:
     rdtsc
-    shl $32, %rdx
-    or %rdx, %rax
-    mov %rax, k_boot_tsc(%rip)
+    mov %eax, k_boot_tsc(%rip)
+    mov %edx, k_boot_tsc + 4(%rip)
     mov %rdi, k_boot_info(%rip)
     lgdt k_gdt_ptr(%rip)
     /* The IDT is still empty: cpu.c fills it before anything can trap.
@@ -49,14 +48,9 @@ _start:
     xor %edx, %edx
     mov $MSR_FMASK, %ecx
     wrmsr
-    /* Drop to ring 3 on the boot stack. */
-    lea k_boot_stack_top(%rip), %rax
-    mov %rax, %rsp
-    pushq $K_USER_DS
-    push %rax
-    pushq $K_RFLAGS
-    pushq $K_USER_CS
-    pushq k_start3_ptr(%rip)
+    /* Drop to ring 3 on the boot stack (every emulated instruction
+     * counts: the iretq frame is built by the linker). */
+    lea k_boot_iret(%rip), %rsp
     iretq
     .size _start, . - _start
 
@@ -129,8 +123,8 @@ k_arch_enter_app:
 
     .section .rodata
     .balign 8
-k_start3_ptr:
-    .quad k_start3
+k_boot_iret:
+    .quad k_start3, K_USER_CS, K_RFLAGS, k_boot_stack_top, K_USER_DS
 
     .data
     .balign 16

@@ -134,12 +134,14 @@ void k_arch_init(void)
     k_trap_iret[4] = K_USER_DS;
     tss_init();
     idt_init();
-    if (want_fsgsbase)
-        priv_cr4_or(CR4_FSGSBASE);
     /* kvm_pvm leaves the host's CR4 in force for ring 3, so the
-     * instructions may work even when the monitor did not report them:
-     * try once (a #UD costs one exception at boot). */
+     * instructions usually work as they are: try first, and only then
+     * pay for a trip through the ring-0 gate to set CR4.FSGSBASE. */
     has_fsgsbase = k_probe_fsgsbase();
+    if (!has_fsgsbase && want_fsgsbase) {
+        priv_cr4_or(CR4_FSGSBASE);
+        has_fsgsbase = k_probe_fsgsbase();
+    }
     fpu_init();
     k_debug("cpu: flags=0x%x xcr0=0x%lx xsave_size=%u fsgsbase=%s",
             k_boot_info->cpu_flags, k_boot_info->xcr0, k_boot_info->xsave_size,
