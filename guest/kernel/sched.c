@@ -19,6 +19,8 @@
 #include "k/time.h"
 
 #define STACK_MIN (16ul << 10)
+/* Kernel stack of an app thread: socket calls run lwIP on it. */
+#define APP_KSTACK (32ul << 10)
 #define FPU_ALIGN 64
 
 struct k_thread *k_current;
@@ -274,7 +276,7 @@ struct k_thread *k_thread_create_from_frame(const char *name, const void *frame,
     uint64_t *sp;
 
     reap();
-    t = thread_alloc(name, 0);
+    t = thread_alloc(name, APP_KSTACK);
     if (!t)
         return NULL;
     if (k_thread_make_app(t, tid, parent)) {
