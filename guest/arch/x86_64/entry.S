@@ -197,7 +197,10 @@ k_syscall_entry0:
 /* Ring 3 on the kernel stack: builds struct k_syscall_frame. */
     .type k_syscall_entry3, @function
 k_syscall_entry3:
-    cld
+    /* kvm_pvm may not apply FMASK: start from known flags (DF, AC and
+     * TF clear). The app's are in r11. */
+    pushq $K_RFLAGS
+    popfq
     pushq k_syscall_scratch(%rip)
     push %rcx
     push %r11
