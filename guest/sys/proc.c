@@ -395,7 +395,7 @@ SYSCALL(getrusage)
     memset(&ru, 0, sizeof(ru));
     if (a0 != RUSAGE_CHILDREN) {
         k_mem_stats(&used, NULL);
-        /* The app and the kernel share one CPU in ring 0: all of it
+        /* The app and the kernel share one CPU and one ring: all of it
          * counts as user time. */
         timeval_of(&ru.ru_utime, a0 == RUSAGE_SELF ? k_sched_process_cpu_ns()
                                                    : k_sched_thread_cpu_ns());

@@ -2,7 +2,8 @@
 /*
  * Exception handling: demand paging, -EFAULT fix-ups for app-memory
  * copies, and crash reports to the monitor with registers and a
- * bounds-checked frame-pointer backtrace (guest side, on IST stacks).
+ * bounds-checked frame-pointer backtrace (guest side, ring 3, on the
+ * trap stack the ring-0 entry hands over to).
  */
 #include <errno.h>
 #include <stdint.h>
@@ -52,7 +53,7 @@ static const char *const vector_names[32] = {
     [30] = "security exception",
 };
 
-/* Trap nesting: the IST stack is reused by a nested fault, so a fault
+/* Trap nesting: the trap stack is reused by a nested fault, so a fault
  * inside the handler can never return to the outer one. */
 static int trap_depth;
 static int crash_depth;

@@ -63,9 +63,10 @@ struct k_syscall_frame {
 
 _Static_assert(sizeof(struct k_syscall_frame) == 128, "syscall frame");
 
-/* Sets up the TSS with IST stacks and the IDT, loads them and the real
- * syscall entry through the ring-0 boot gate, probes FS/GS base access
- * and initialises the FPU. Called once, first thing in k_main. */
+/* Fills the TSS (IST stacks) and the IDT that boot.S loaded, enables
+ * FS/GS base access from ring 3 (probing first, CR4 through the ring-0
+ * gate only if needed) and initialises the FPU. Called once, first thing
+ * in k_main. */
 void k_arch_init(void);
 
 /* TLB maintenance through the ring-0 gate (each call is one trap). */
