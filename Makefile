@@ -28,7 +28,7 @@ HOST_LIBS := -lslirp -lpthread
 GUEST_COMMON := -std=gnu11 -O2 -g \
     -ffreestanding            `\# no hosted libc: we are the kernel` \
     -fno-pic -fno-pie         `\# linked at a fixed high address` \
-    -mcmodel=kernel           `\# code and data in the top 2 GiB` \
+    -mcmodel=kernel           `\# sign-extended 32-bit addresses: image below 2 GiB` \
     -mno-red-zone             `\# exception entry may share a stack` \
     -mgeneral-regs-only       `\# never touch app SSE/AVX state` \
     -fno-stack-protector      `\# %fs belongs to app TLS` \
