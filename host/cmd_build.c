@@ -148,7 +148,9 @@ static bool has_suffix(const char *s, const char *suffix)
 /* Runs musl-gcc on the sources into a temp file registered for removal. */
 static int build_compile(struct build *b)
 {
-    const char *fixed[] = {"musl-gcc", "-static", "-O2", "-g", "-o"};
+    /* Frame pointers let crash reports walk the app's stack. */
+    const char *fixed[] = {"musl-gcc", "-static", "-O2", "-g",
+                           "-fno-omit-frame-pointer", "-o"};
     size_t nfixed = sizeof(fixed) / sizeof(fixed[0]);
     char **cmd = calloc(nfixed + 2 + b->inputs.count, sizeof(*cmd));
     int fd, status, rc;
