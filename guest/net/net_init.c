@@ -1,14 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Network start-up and housekeeping (guest side): starts lwIP and its
- * timer thread, brings up loopback and the ring device, tells the
- * scheduler when lwIP's next timer is due, caps TIME-WAIT pcbs.
+ * Network start-up (guest side): starts lwIP and its timer thread, brings
+ * up loopback and the ring device, and tells the scheduler when lwIP's
+ * next timer is due.
  */
 #include <errno.h>
 
 #include "lwip/init.h"
-#include "lwip/priv/tcp_priv.h"
-#include "lwip/tcp.h"
 #include "lwip/tcpip.h"
 #include "lwip/timeouts.h"
 
@@ -22,51 +20,8 @@
 
 /* lwIP may use a quarter of guest memory, at least this much. */
 #define NET_MEM_MIN (8ull << 20)
-/* Most TIME-WAIT pcbs kept; beyond this the oldest go first, like
- * Linux's tcp_max_tw_buckets. Each costs a few hundred bytes. */
-#define NET_TW_MAX 4096u
-#define NET_TW_CHECK_MS 1000u
 
 bool k_net_started;
-static bool tw_watching;
-
-static void tw_check(void *arg)
-{
-    struct tcp_pcb *pcb = tcp_tw_pcbs;
-    struct tcp_pcb *victim;
-    unsigned n = 1;
-
-    (void)arg;
-    tw_watching = false;
-    if (pcb == NULL)
-        return;
-    /* New TIME-WAIT pcbs are added at the head, so the list runs from
-     * newest to oldest: keep the first NET_TW_MAX, cut off the rest in
-     * one go (tcp_abort would search the list for each one). A TIME-WAIT
-     * pcb has no user and sends nothing when dropped. */
-    while (pcb->next != NULL && n < NET_TW_MAX) {
-        pcb = pcb->next;
-        n++;
-    }
-    victim = pcb->next;
-    pcb->next = NULL;
-    while (victim != NULL) {
-        struct tcp_pcb *next = victim->next;
-
-        tcp_pcb_purge(victim);
-        tcp_free(victim);
-        victim = next;
-    }
-    k_net_tw_watch();
-}
-
-void k_net_tw_watch(void)
-{
-    if (tw_watching)
-        return;
-    tw_watching = true;
-    sys_timeout(NET_TW_CHECK_MS, tw_check, NULL);
-}
 
 void k_net_init(void)
 {

@@ -8,6 +8,7 @@
 #define ONYX_NET_INTERNAL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "lwip/err.h"
@@ -47,9 +48,16 @@ void k_net_rand_init(void);
  * -errno (vnet.c). */
 int vnet_init(void);
 
-/* Starts the TIME-WAIT cap check if it is not running; core lock held
- * (net_init.c). */
+/* TIME-WAIT housekeeping (net_tw.c), core lock held. Starts the cap
+ * check if it is not running: */
 void k_net_tw_watch(void);
+/* Before lwIP sees a received Ethernet frame: a SYN for a connection in
+ * TIME-WAIT here with a sequence number past it frees that pcb, so the
+ * listener takes the SYN as a new connection. */
+void k_net_tw_syn(const uint8_t *frame, size_t len);
+/* Raises an ISN for a connection just reopened from TIME-WAIT. */
+uint32_t k_net_tw_isn(uint32_t isn, uint32_t local_ip, uint16_t local_port,
+                      uint32_t remote_ip, uint16_t remote_port);
 
 /* Linux errno (positive) for an lwIP error. */
 int k_net_errno(err_t err);

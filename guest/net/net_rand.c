@@ -82,6 +82,8 @@ uint32_t k_net_tcp_isn(const struct ip4_addr *local_ip, uint16_t local_port,
                   ip4_addr_get_u32(remote_ip);
     uint64_t m1 = ((uint64_t)local_port << 16) | remote_port;
     uint64_t ticks = k_time_monotonic_ns() / 4000;
+    uint32_t isn = (uint32_t)ticks + (uint32_t)siphash2(m0, m1);
 
-    return (uint32_t)ticks + (uint32_t)siphash2(m0, m1);
+    return k_net_tw_isn(isn, ip4_addr_get_u32(local_ip), local_port,
+                        ip4_addr_get_u32(remote_ip), remote_port);
 }

@@ -185,6 +185,7 @@ void k_net_input(void)
             rx_dropped++;
             continue;
         }
+        k_net_tw_syn(p->payload, p->len);
         if (vnet_netif.input(p, &vnet_netif) != ERR_OK)
             pbuf_free(p);
     }
