@@ -2,10 +2,10 @@
 /*
  * TIME-WAIT housekeeping for lwIP (guest side): caps how many TIME-WAIT
  * pcbs exist, and lets a client's new SYN reopen a connection still in
- * TIME-WAIT here, as Linux does (RFC 1122 4.2.2.13). Without the latter,
- * a server that closes first refuses a client that reuses a port within
- * the 60 s TIME-WAIT: lwIP answers the SYN with an ACK the client resets,
- * and the connection attempt hangs.
+ * TIME-WAIT (or closing) here, as Linux does (RFC 1122 4.2.2.13).
+ * Without that, a server that closes first refuses a client that reuses
+ * a port within the 60 s TIME-WAIT: lwIP answers the SYN with an ACK the
+ * client resets, and the connection attempt hangs.
  */
 #include <stdint.h>
 #include <string.h>
@@ -80,15 +80,31 @@ void k_net_tw_watch(void)
     sys_timeout(TW_CHECK_MS, tw_check, NULL);
 }
 
-static uint32_t get_be32(const uint8_t *p)
-{
-    return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) |
-           ((uint32_t)p[2] << 8) | p[3];
-}
-
 static uint16_t get_be16(const uint8_t *p)
 {
     return (uint16_t)((p[0] << 8) | p[1]);
+}
+
+static bool tuple_is(const struct tcp_pcb *pcb, uint32_t remote_ip,
+                     uint16_t remote_port, uint32_t local_ip,
+                     uint16_t local_port)
+{
+    return pcb->remote_port == remote_port && pcb->local_port == local_port &&
+           ip4_addr_get_u32(&pcb->remote_ip) == remote_ip &&
+           ip4_addr_get_u32(&pcb->local_ip) == local_ip;
+}
+
+/* Remembers that the next connection on pcb's 4-tuple replaces it. */
+static void reopen_from(const struct tcp_pcb *pcb)
+{
+    reopened.valid = true;
+    reopened.local_ip = ip4_addr_get_u32(&pcb->local_ip);
+    reopened.remote_ip = ip4_addr_get_u32(&pcb->remote_ip);
+    reopened.local_port = pcb->local_port;
+    reopened.remote_port = pcb->remote_port;
+    /* Past everything the old connection sent, by a full unscaled
+     * window, as Linux does. */
+    reopened.isn_floor = pcb->snd_nxt + 0xffffu + 2;
 }
 
 void k_net_tw_syn(const uint8_t *frame, size_t len)
@@ -96,11 +112,11 @@ void k_net_tw_syn(const uint8_t *frame, size_t len)
     const uint8_t *ip = frame + ETH_HLEN;
     const uint8_t *th;
     struct tcp_pcb *prev = NULL;
-    uint32_t src, dst, seq;
+    uint32_t src, dst;
     uint16_t sport, dport;
     size_t ihl;
 
-    if (tcp_tw_pcbs == NULL || len < ETH_HLEN + IP_MIN_HLEN + TCP_MIN_HLEN)
+    if (len < ETH_HLEN + IP_MIN_HLEN + TCP_MIN_HLEN)
         return;
     if (frame[12] != 0x08 || frame[13] != 0x00 || (ip[0] >> 4) != 4)
         return; /* not IPv4 */
@@ -117,34 +133,39 @@ void k_net_tw_syn(const uint8_t *frame, size_t len)
     memcpy(&dst, ip + 16, 4);
     sport = get_be16(th);
     dport = get_be16(th + 2);
-    seq = get_be32(th + 4);
+    /* The peer reuses the port only once it has no connection left on
+     * it, so a matching pcb we still hold is history: in TIME-WAIT, or
+     * closed by the app and waiting for the peer's last ACK or FIN (with
+     * slirp the new SYN can overtake that FIN, as the two connections
+     * are separate sockets on the host).
+     *
+     * RFC 1122 reopens TIME-WAIT only for a SYN beyond the old sequence
+     * numbers, and Linux also for a newer timestamp (PAWS). Peers
+     * without timestamps (libslirp, lwIP) pick ISNs that fall behind
+     * half the time; lwIP would answer those with an ACK that the client
+     * resets, for the whole TIME-WAIT. So any SYN reopens; the ISN floor
+     * keeps stray segments of the old connection out of the new one. */
     for (struct tcp_pcb *pcb = tcp_tw_pcbs; pcb != NULL;
          prev = pcb, pcb = pcb->next) {
-        if (pcb->remote_port != sport || pcb->local_port != dport ||
-            ip4_addr_get_u32(&pcb->remote_ip) != src ||
-            ip4_addr_get_u32(&pcb->local_ip) != dst)
+        if (!tuple_is(pcb, src, sport, dst, dport))
             continue;
-        /* RFC 1122 reopens only for a SYN beyond the old connection;
-         * Linux also takes any SYN whose timestamp is newer (PAWS). Peers
-         * without timestamps (libslirp, lwIP) pick ISNs that fall behind
-         * half the time, and lwIP would answer those with an ACK that the
-         * client resets, for the whole TIME-WAIT. A fresh SYN from the
-         * same port is a new connection, so take it; the ISN floor below
-         * keeps stray segments of the old one out of the new one. */
-        (void)seq;
-        reopened.valid = true;
-        reopened.local_ip = dst;
-        reopened.remote_ip = src;
-        reopened.local_port = dport;
-        reopened.remote_port = sport;
-        /* Past everything we sent, by a full unscaled window, as Linux
-         * does. */
-        reopened.isn_floor = pcb->snd_nxt + 0xffffu + 2;
+        reopen_from(pcb);
         if (prev != NULL)
             prev->next = pcb->next;
         else
             tcp_tw_pcbs = pcb->next;
         tw_free(pcb);
+        return;
+    }
+    for (struct tcp_pcb *pcb = tcp_active_pcbs; pcb != NULL; pcb = pcb->next) {
+        if (!tuple_is(pcb, src, sport, dst, dport))
+            continue;
+        if (pcb->callback_arg == NULL &&
+            (pcb->state == FIN_WAIT_1 || pcb->state == FIN_WAIT_2 ||
+             pcb->state == CLOSING || pcb->state == LAST_ACK)) {
+            reopen_from(pcb);
+            tcp_abandon(pcb, 0); /* no RST: it would hit the new one */
+        }
         return;
     }
 }

@@ -33,4 +33,47 @@ compare() {
 
 compare main
 compare threads
+
+# A client reconnecting from the same port while the guest still holds
+# the previous connection in TIME-WAIT gets a new connection, as on Linux.
+if build_image "$T/tw_reuse.onyx" "$ROOT/tests/guest/sockets/tw_reuse.c"; then
+    port=$(free_port)
+    cport=$(free_port)
+    # Four connections: the readiness probe, then three from one port.
+    timeout -k 5 60 "$ONYX" run -p "$port:7000" "$T/tw_reuse.onyx" -- 4 \
+        > "$T/tw-out" 2> "$T/tw-err" &
+    pid=$!
+    python3 - "$port" "$cport" > "$T/tw-client" 2>&1 <<'PY'
+import socket, sys, time
+port, cport = int(sys.argv[1]), int(sys.argv[2])
+for attempt in range(50):  # wait for the guest to listen
+    try:
+        socket.create_connection(("127.0.0.1", port), 1).close()
+        break
+    except OSError:
+        time.sleep(0.1)
+for i in range(3):
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(("127.0.0.1", cport))
+    s.settimeout(3)
+    try:
+        s.connect(("127.0.0.1", port))
+        print("try", i, s.recv(10).decode())
+    except OSError as e:
+        print("try", i, "failed:", e)
+    s.close()
+    time.sleep(0.05)
+PY
+    wait "$pid"
+    n=$(grep -c '^try [0-9] hi$' "$T/tw-client")
+    reused=$(grep -c "^peer port $cport\$" "$T/tw-out")
+    if [ "$n" = 3 ] && [ "$reused" = 3 ]; then
+        ok sockets/time-wait-reuse
+    else
+        fail sockets/time-wait-reuse "$(tr '\n' ' ' < "$T/tw-client") guest saw $reused from port $cport"
+    fi
+else
+    fail sockets/tw_reuse-build "$(tail -3 "$T/build.log")"
+fi
 finish
