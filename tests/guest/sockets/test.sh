@@ -56,7 +56,7 @@ for i in range(3):
     s = socket.socket()
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     s.bind(("127.0.0.1", cport))
-    s.settimeout(3)
+    s.settimeout(10)  # slirp itself may hold a reused port a few seconds
     try:
         s.connect(("127.0.0.1", port))
         print("try", i, s.recv(10).decode())
