@@ -74,6 +74,9 @@ void k_net_mem_free(void *ptr);
 #define LWIP_IGMP 0
 #define IP_REASSEMBLY 1
 #define IP_FRAG 1
+/* Room to reassemble two 64 KiB datagrams at once (about 45 fragments
+ * each); the default of 10 caps datagrams near 14 KiB. */
+#define IP_REASS_MAX_PBUFS 100
 #define IP_DEFAULT_TTL 64
 #define IP_SOF_BROADCAST 1 /* sending broadcast needs SO_BROADCAST */
 #define IP_SOF_BROADCAST_RECV 0
