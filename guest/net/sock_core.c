@@ -13,6 +13,7 @@
 #include "k/mm.h"
 #include "k/sched.h"
 #include "k/time.h"
+#include "k/uaccess.h"
 
 #include "net_internal.h"
 #include "sock_priv.h"
@@ -173,8 +174,40 @@ void k_iov_cursor_init(struct k_iov_cursor *c, const struct iovec *iov, int cnt,
     c->off = skip;
 }
 
-size_t k_iov_copy_from_pbuf(struct k_iov_cursor *c, const struct pbuf *p,
-                            size_t offset, size_t len)
+/* Copies into app memory safely (a bad pointer gives -EFAULT), or into
+ * a kernel buffer when the kernel itself is the caller. */
+static int copy_out(void *dst, const void *src, size_t n)
+{
+    if (k_user_range_ok(dst, n))
+        return k_copy_to_user(dst, src, n);
+    memcpy(dst, src, n);
+    return 0;
+}
+
+/* Copies `len` bytes of the chain `p` from `offset` to `dst`. */
+static int copy_from_chain(void *dst, const struct pbuf *p, size_t offset,
+                           size_t len)
+{
+    char *d = dst;
+
+    for (; p != NULL && offset >= p->len; p = p->next)
+        offset -= p->len;
+    for (; p != NULL && len > 0; p = p->next) {
+        size_t n = p->len - offset;
+
+        if (n > len)
+            n = len;
+        if (copy_out(d, (const char *)p->payload + offset, n) < 0)
+            return -EFAULT;
+        d += n;
+        len -= n;
+        offset = 0;
+    }
+    return 0;
+}
+
+long k_iov_copy_from_pbuf(struct k_iov_cursor *c, const struct pbuf *p,
+                          size_t offset, size_t len)
 {
     size_t done = 0;
 
@@ -183,8 +216,9 @@ size_t k_iov_copy_from_pbuf(struct k_iov_cursor *c, const struct pbuf *p,
         size_t n = len - done < room ? len - done : room;
 
         if (n > 0) {
-            pbuf_copy_partial(p, (char *)c->iov[c->i].iov_base + c->off,
-                              (u16_t)n, (u16_t)(offset + done));
+            if (copy_from_chain((char *)c->iov[c->i].iov_base + c->off, p,
+                                offset + done, n) < 0)
+                return done > 0 ? (long)done : -EFAULT;
             done += n;
             c->off += n;
         }
@@ -193,7 +227,28 @@ size_t k_iov_copy_from_pbuf(struct k_iov_cursor *c, const struct pbuf *p,
             c->off = 0;
         }
     }
-    return done;
+    return (long)done;
+}
+
+int k_iov_probe(const struct iovec *iov, int iovcnt)
+{
+    for (int i = 0; i < iovcnt; i++) {
+        const char *p = iov[i].iov_base;
+        size_t len = iov[i].iov_len;
+        char byte;
+
+        if (len == 0 || !k_user_range_ok(p, len))
+            continue; /* empty, or a kernel buffer */
+        /* One byte per page faults in what demand paging can map and
+         * finds what it cannot, before lwIP copies from it unguarded. */
+        for (size_t off = 0; off < len; off = (off | (K_PAGE_SIZE - 1)) + 1) {
+            if (k_copy_from_user(&byte, p + off, 1) < 0)
+                return -EFAULT;
+        }
+        if (k_copy_from_user(&byte, p + len - 1, 1) < 0)
+            return -EFAULT;
+    }
+    return 0;
 }
 
 /* ---- entry points ----------------------------------------------------- */
@@ -307,6 +362,10 @@ int k_sock_name(struct k_sock *s, bool peer, struct k_sockaddr *out)
 long k_sock_send(struct k_sock *s, const struct iovec *iov, int iovcnt,
                  unsigned flags, const struct k_sockaddr *to, bool nonblock)
 {
+    int r = k_iov_probe(iov, iovcnt);
+
+    if (r < 0)
+        return r;
     nonblock = nonblock || (flags & K_MSG_DONTWAIT);
     /* A connected stream ignores the destination, as on Linux. */
     if (s->type == K_SOCK_STREAM)

@@ -124,9 +124,13 @@ struct k_iov_cursor {
 void k_iov_cursor_init(struct k_iov_cursor *c, const struct iovec *iov, int cnt,
                        size_t skip);
 /* Copies up to `len` bytes of `p` from `offset` into the cursor's
- * buffers; returns bytes copied (less when the buffers are full). */
-size_t k_iov_copy_from_pbuf(struct k_iov_cursor *c, const struct pbuf *p,
-                            size_t offset, size_t len);
+ * buffers; returns bytes copied (less when the buffers are full or a
+ * bad app pointer stopped it), or -EFAULT when nothing was copied. */
+long k_iov_copy_from_pbuf(struct k_iov_cursor *c, const struct pbuf *p,
+                          size_t offset, size_t len);
+/* Checks that app buffers about to be sent are readable (faulting in
+ * demand-paged ones); kernel buffers pass. 0 or -EFAULT. */
+int k_iov_probe(const struct iovec *iov, int iovcnt);
 
 /* sock_tcp.c, core lock NOT held unless stated */
 int k_sock_tcp_init(struct k_sock *s);

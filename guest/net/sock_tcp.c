@@ -646,9 +646,10 @@ static void tcp_recved_all(struct tcp_pcb *pcb, size_t n)
 }
 
 /* Copies queued bytes into the cursor, consuming them unless peeking,
- * and opens the receive window by what was consumed. Core lock held. */
-static size_t tcp_copy_out(struct k_sock *s, struct k_iov_cursor *c, size_t max,
-                           bool peek)
+ * and opens the receive window by what was consumed. Returns bytes, or
+ * -EFAULT when a bad buffer let nothing through. Core lock held. */
+static long tcp_copy_out(struct k_sock *s, struct k_iov_cursor *c, size_t max,
+                         bool peek)
 {
     struct k_sock_rxq *q = &s->rxq;
     size_t done = 0;
@@ -658,8 +659,15 @@ static size_t tcp_copy_out(struct k_sock *s, struct k_iov_cursor *c, size_t max,
         struct k_sock_rxent *e = k_sock_rxq_at(q, i);
         size_t avail = e->p->tot_len;
         size_t want = avail < max - done ? avail : max - done;
-        size_t n = k_iov_copy_from_pbuf(c, e->p, 0, want);
+        long got = k_iov_copy_from_pbuf(c, e->p, 0, want);
+        size_t n;
 
+        if (got < 0) {
+            if (done == 0)
+                return got;
+            break;
+        }
+        n = (size_t)got;
         done += n;
         if (n < avail) {
             if (!peek && n > 0) {
@@ -679,7 +687,7 @@ static size_t tcp_copy_out(struct k_sock *s, struct k_iov_cursor *c, size_t max,
     }
     if (!peek && done > 0 && s->pcb.tcp != NULL)
         tcp_recved_all(s->pcb.tcp, done);
-    return done;
+    return (long)done;
 }
 
 long k_sock_tcp_recv(struct k_sock *s, const struct iovec *iov, int iovcnt,
@@ -697,6 +705,7 @@ long k_sock_tcp_recv(struct k_sock *s, const struct iovec *iov, int iovcnt,
     for (;;) {
         struct k_iov_cursor c;
         bool eof;
+        long got;
         int r = 0;
 
         k_net_lock();
@@ -707,7 +716,12 @@ long k_sock_tcp_recv(struct k_sock *s, const struct iovec *iov, int iovcnt,
         if (peek)
             done = 0; /* a peek looks at the queue from its start */
         k_iov_cursor_init(&c, iov, iovcnt, done);
-        done += tcp_copy_out(s, &c, total - done, peek);
+        got = tcp_copy_out(s, &c, total - done, peek);
+        if (got < 0) {
+            k_net_unlock();
+            return done > 0 ? (long)done : got;
+        }
+        done += (size_t)got;
         eof = s->rxq.count == 0 &&
               (s->rx_fin || s->rd_shut || s->state == K_SS_CLOSED);
         /* A reset reads as its error once, after the data before it. */

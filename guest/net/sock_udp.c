@@ -253,7 +253,8 @@ long k_sock_udp_recv(struct k_sock *s, const struct iovec *iov, int iovcnt,
     for (;;) {
         struct k_sock_rxent *e;
         struct k_iov_cursor c;
-        size_t len, n;
+        size_t len;
+        long n;
         int r;
 
         k_net_lock();
@@ -276,15 +277,18 @@ long k_sock_udp_recv(struct k_sock *s, const struct iovec *iov, int iovcnt,
         n = k_iov_copy_from_pbuf(&c, e->p, 0, len < total ? len : total);
         if (from != NULL)
             *from = (struct k_sockaddr){.ip = e->ip, .port = e->port};
-        if (!peek) {
+        /* Like Linux, a datagram that faulted on the way out is gone. */
+        if (!peek || n < 0) {
             /* The rest of a datagram that did not fit is lost. */
             s->rxq.bytes -= len;
             pbuf_free(e->p);
             k_sock_rxq_pop(&s->rxq);
         }
         k_net_unlock();
-        *flags = n < len ? K_MSG_TRUNC : 0;
-        return (long)(want_full ? len : n);
+        if (n < 0)
+            return n;
+        *flags = (size_t)n < len ? K_MSG_TRUNC : 0;
+        return want_full ? (long)len : n;
     }
 }
 

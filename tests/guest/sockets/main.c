@@ -204,6 +204,8 @@ static void test_tcp_basic(void)
     ioctl(s, FIONREAD, &v);
     snprintf(buf, sizeof(buf), "%d", v);
     check("tcp FIONREAD", buf, "5");
+    check("tcp recv bad buffer", res(recv(s, (void *)16, 5, 0)), "EFAULT");
+    check("tcp send bad buffer", res(send(c, (void *)16, 5, 0)), "EFAULT");
     memset(buf, 0, sizeof(buf));
     r = recv(s, buf, 3, MSG_PEEK);
     check("tcp peek", r == 3 ? buf : "fail", "hel");
