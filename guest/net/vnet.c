@@ -35,7 +35,8 @@ static uint8_t *rx_bufs;
 static uint32_t tx_head;
 static uint32_t rx_tail;
 static bool vnet_up;
-static uint64_t rx_dropped;
+static bool warned_len;
+static bool warned_mem;
 
 static inline void compiler_barrier(void)
 {
@@ -144,11 +145,20 @@ static struct pbuf *vnet_rx_frame(uint32_t slot)
     uint32_t len = rx_ring->slot[slot].len;
     struct pbuf *p;
 
-    if (len < ETH_HDR_LEN || len > ONYX_NET_BUF_SIZE)
+    if (len < ETH_HDR_LEN || len > ONYX_NET_BUF_SIZE) {
+        if (!warned_len)
+            k_err("net: dropping received frames of bad length: len=%u", len);
+        warned_len = true;
         return NULL;
+    }
     p = pbuf_alloc(PBUF_RAW, (u16_t)len, PBUF_RAM);
-    if (p == NULL)
+    if (p == NULL) {
+        /* TCP recovers by retransmitting; say once that it has to. */
+        if (!warned_mem)
+            k_warn("net: out of memory, dropping received frames");
+        warned_mem = true;
         return NULL;
+    }
     memcpy(p->payload, rx_bufs + (uint64_t)slot * ONYX_NET_BUF_SIZE, len);
     return p;
 }
@@ -181,10 +191,8 @@ void k_net_input(void)
         compiler_barrier();
         rx_tail++;
         rx_ring->tail = rx_tail;
-        if (p == NULL) {
-            rx_dropped++;
+        if (p == NULL)
             continue;
-        }
         k_net_tw_syn(p->payload, p->len);
         if (vnet_netif.input(p, &vnet_netif) != ERR_OK)
             pbuf_free(p);
