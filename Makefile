@@ -154,4 +154,4 @@ clean:
 	rm -rf $(BUILD)/host $(BUILD)/guest $(BUILD)/lwip $(BUILD)/kernel \
 	    $(BUILD)/tests $(BUILD)/examples $(ONYX)
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD) -path $(BUILD)/src -prune -o -name '*.d' -type f -print 2>/dev/null)

@@ -85,6 +85,7 @@ struct k_sock {
                                 has not said so yet */
     bool want_out; /* someone saw no POLLOUT; wake k_io_waitq when it
                       comes back */
+    bool udp_auto_local; /* UDP: connect chose the local address */
     struct k_sock_rxq rxq;
     struct k_sockaddr local; /* last known, for after the pcb is gone */
     struct k_sockaddr remote;

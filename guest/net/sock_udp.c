@@ -125,28 +125,42 @@ static int udp_dest(struct k_sock *s, const struct k_sockaddr *to,
 
 int k_sock_udp_connect(struct k_sock *s, const struct k_sockaddr *addr)
 {
+    struct udp_pcb *pcb = s->pcb.udp;
+    struct netif *out;
     ip4_addr_t ip;
     err_t e;
     int r;
 
     k_net_lock();
     if (addr == NULL) {
-        /* AF_UNSPEC dissolves the association. */
-        udp_disconnect(s->pcb.udp);
+        /* AF_UNSPEC dissolves the association, and forgets the local
+         * address connect picked, as Linux does. */
+        udp_disconnect(pcb);
+        if (s->udp_auto_local)
+            ip4_addr_set_any(&pcb->local_ip);
+        s->udp_auto_local = false;
         s->remote = (struct k_sockaddr){0};
         k_net_unlock();
         return 0;
     }
     r = udp_dest(s, addr, &ip);
     if (r == 0) {
-        e = udp_connect(s->pcb.udp, &ip, addr->port);
-        if (e == ERR_OK) {
-            s->remote.ip = ip4_addr_get_u32(&ip);
-            s->remote.port = addr->port;
-        } else {
+        e = udp_connect(pcb, &ip, addr->port);
+        if (e != ERR_OK) {
             r = e == ERR_USE ? -EADDRINUSE : -k_net_errno(e);
+            goto out;
+        }
+        s->remote.ip = ip4_addr_get_u32(&ip);
+        s->remote.port = addr->port;
+        /* Like Linux, connect settles the source address, which apps
+         * read back with getsockname to learn their own address. */
+        out = ip4_route(&ip);
+        if (ip4_addr_isany(&pcb->local_ip) && out != NULL) {
+            ip4_addr_copy(pcb->local_ip, *netif_ip4_addr(out));
+            s->udp_auto_local = true;
         }
     }
+out:
     k_net_unlock();
     return r;
 }

@@ -496,6 +496,11 @@ static void test_udp(void)
           r == 3 && (mh.msg_flags & MSG_TRUNC) ? "ok" : "fail", "ok");
     check("udp connect",
           res(connect(a, (struct sockaddr *)&to_b, sizeof(to_b))), "ok");
+    len = sizeof(from);
+    getsockname(a, (struct sockaddr *)&from, &len);
+    check("udp connected local addr",
+          from.sin_addr.s_addr == htonl(INADDR_LOOPBACK) ? "loopback" : "other",
+          "loopback");
     check("udp send connected", res(send(a, "c", 1, 0)), "ok");
     wait_for(b, POLLIN, 2000);
     r = recv(b, buf, sizeof(buf), MSG_TRUNC);
@@ -503,6 +508,25 @@ static void test_udp(void)
     struct sockaddr_in un = {.sin_family = AF_UNSPEC};
     check("udp disconnect", res(connect(a, (struct sockaddr *)&un, sizeof(un))),
           "ok");
+    len = sizeof(from);
+    getsockname(a, (struct sockaddr *)&from, &len);
+    /* Bound to an address: disconnect keeps it. */
+    check("udp bound local addr after disconnect",
+          from.sin_addr.s_addr == htonl(INADDR_LOOPBACK) ? "loopback" : "other",
+          "loopback");
+    int c = socket(AF_INET, SOCK_DGRAM, 0);
+    connect(c, (struct sockaddr *)&to_b, sizeof(to_b));
+    len = sizeof(from);
+    getsockname(c, (struct sockaddr *)&from, &len);
+    check("udp unbound connect local addr",
+          from.sin_addr.s_addr == htonl(INADDR_LOOPBACK) ? "loopback" : "other",
+          "loopback");
+    connect(c, (struct sockaddr *)&un, sizeof(un));
+    len = sizeof(from);
+    getsockname(c, (struct sockaddr *)&from, &len);
+    check("udp unbound disconnect local addr",
+          from.sin_addr.s_addr == htonl(INADDR_ANY) ? "any" : "other", "any");
+    close(c);
     check("udp send after disconnect", res(send(a, "x", 1, 0)), "EDESTADDRREQ");
     static char big[70000];
     check("udp big",
