@@ -147,6 +147,9 @@ long k_sock_tcp_send(struct k_sock *s, const struct iovec *iov, int iovcnt,
 long k_sock_tcp_recv(struct k_sock *s, const struct iovec *iov, int iovcnt,
                      unsigned *flags, bool nonblock);
 unsigned k_sock_tcp_poll(struct k_sock *s); /* core lock held */
+/* POLLOUT for a connection: enough room that a write is worth it, the
+ * same test lwIP applies before it reports acknowledged data. */
+bool k_sock_tcp_writable(struct tcp_pcb *pcb);
 /* Pushes the socket's options into its pcb; core lock held. */
 void k_sock_tcp_apply_opts(struct k_sock *s);
 
