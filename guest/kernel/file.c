@@ -10,6 +10,7 @@
 #include "k/file.h"
 #include "k/log.h"
 #include "k/mm.h"
+#include "k/sched.h"
 
 struct fd_slot {
     struct k_file *file;
@@ -18,6 +19,8 @@ struct fd_slot {
 
 static struct fd_slot fds[K_FD_MAX];
 static int fd_limit = K_FD_MAX; /* RLIMIT_NOFILE soft limit */
+static uint64_t next_file_id = 1;
+uint64_t k_io_gen;
 
 struct k_file *k_file_create(const struct k_file_ops *ops, void *priv,
                              int flags)
@@ -30,6 +33,7 @@ struct k_file *k_file_create(const struct k_file_ops *ops, void *priv,
     f->priv = priv;
     f->flags = flags;
     f->refs = 1;
+    f->id = next_file_id++;
     return f;
 }
 
@@ -125,4 +129,26 @@ int k_fd_set_limit(int limit)
         return -EPERM;
     fd_limit = limit;
     return 0;
+}
+
+void k_io_notify(void)
+{
+    k_waitq_wake_all(&k_io_waitq); /* also advances k_io_gen */
+}
+
+int k_io_wait(uint64_t deadline_ns)
+{
+    uint64_t timer = k_timerfd_next_deadline();
+    int err;
+
+    if (timer < deadline_ns) {
+        err = k_waitq_wait(&k_io_waitq, timer);
+        if (err == -ETIMEDOUT) {
+            /* A timerfd expired: that is a readiness change too. */
+            k_io_gen++;
+            return 0;
+        }
+        return err;
+    }
+    return k_waitq_wait(&k_io_waitq, deadline_ns);
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "k/arch.h"
+#include "k/file.h"
 #include "k/hypercall.h"
 #include "k/log.h"
 #include "k/mm.h"
@@ -416,6 +417,10 @@ void k_waitq_wake_one(struct k_waitq *q)
 
 void k_waitq_wake_all(struct k_waitq *q)
 {
+    /* Readiness changes (guest/net wakes k_io_waitq directly) advance
+     * the generation edge-triggered epoll compares against. */
+    if (q == &k_io_waitq)
+        k_io_gen++;
     while (q->first)
         wake(q->first, 0);
 }

@@ -70,6 +70,22 @@ SYSCALL(ppoll);
 SYSCALL(select);
 SYSCALL(pselect6);
 
+/* epoll.c, eventfd.c, timerfd.c, pipe.c */
+SYSCALL(epoll_create);
+SYSCALL(epoll_create1);
+SYSCALL(epoll_ctl);
+SYSCALL(epoll_wait);
+SYSCALL(epoll_pwait);
+SYSCALL(epoll_pwait2);
+SYSCALL(eventfd);
+SYSCALL(eventfd2);
+SYSCALL(timerfd_create);
+SYSCALL(timerfd_settime);
+SYSCALL(timerfd_gettime);
+SYSCALL(pipe);
+SYSCALL(pipe2);
+SYSCALL(socketpair);
+
 /* mem.c */
 SYSCALL(mmap);
 SYSCALL(munmap);

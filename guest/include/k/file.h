@@ -27,6 +27,11 @@ struct k_file_ops {
     long (*writev)(struct k_file *f, const struct iovec *iov, int cnt);
     /* Optional positional I/O and seeking; NULL gives -ESPIPE. */
     long (*pread)(struct k_file *f, void *buf, size_t len, int64_t off);
+    /* Optional positional write (NULL: -ESPIPE) and size change (NULL:
+     * -EINVAL); regular writable files have both. */
+    long (*pwrite)(struct k_file *f, const void *buf, size_t len,
+                   int64_t off);
+    int (*truncate)(struct k_file *f, int64_t size);
     long (*lseek)(struct k_file *f, int64_t off, int whence);
     /* Readiness right now: POLLIN/POLLOUT/POLLERR/POLLHUP bits. Never
      * blocks. NULL means always POLLIN|POLLOUT. */
@@ -49,6 +54,7 @@ struct k_file {
     int flags; /* O_* status flags: O_NONBLOCK, O_APPEND, access mode */
     int64_t pos; /* file position for seekable files */
     void *priv; /* owner data */
+    uint64_t id; /* unique for the guest's lifetime (epoll keys) */
 };
 
 /* Allocates a file with one reference; NULL when out of memory. */
@@ -78,5 +84,21 @@ int k_fd_limit(void);
 int k_fd_set_limit(int limit);
 
 #define K_FD_MAX 1024
+
+/*
+ * Readiness generation: bumped whenever any file's readiness may have
+ * changed (every wake of k_io_waitq). Edge-triggered epoll reports a
+ * ready file again only after it moved.
+ */
+extern uint64_t k_io_gen;
+/* Wakes poll/select/epoll waiters after a readiness change. */
+void k_io_notify(void);
+/*
+ * Waits on k_io_waitq until a readiness change or `deadline_ns`, but
+ * no later than the earliest armed timerfd. 0 or -ETIMEDOUT.
+ */
+int k_io_wait(uint64_t deadline_ns);
+/* Earliest expiry of any armed timerfd, K_FOREVER (UINT64_MAX) if none. */
+uint64_t k_timerfd_next_deadline(void);
 
 #endif
