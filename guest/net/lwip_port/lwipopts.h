@@ -135,7 +135,14 @@ uint32_t k_net_tcp_isn(const struct ip4_addr *local_ip, uint16_t local_port,
 /* ---- checksums ----------------------------------------------------------- */
 /* Checksums are computed while tcp_write copies the user data. */
 #define LWIP_CHECKSUM_ON_COPY 1
-#define LWIP_CHKSUM_ALGORITHM 3
+/* Our own sum (net_chksum.c), several times lwIP's portable ones. */
+uint16_t k_net_chksum(const void *data, int len);
+#define LWIP_CHKSUM k_net_chksum
+
+/* -ffreestanding turns off builtin memcpy; small fixed-size copies (headers,
+ * addresses) should still compile to plain moves. */
+#define MEMCPY(dst, src, len) __builtin_memcpy(dst, src, len)
+#define SMEMCPY(dst, src, len) __builtin_memcpy(dst, src, len)
 
 /* ---- misc ---------------------------------------------------------------- */
 #define LWIP_STATS 0
