@@ -150,6 +150,9 @@ unit: $(UNIT_BINS)
 test: $(ONYX) $(UNIT_BINS) $(HTTPD_IMAGE)
 	$(Q)bash tests/run.sh
 
+# Real programs from Debian's packages: make apps, make test-apps.
+include apps/apps.mk
+
 clean:
 	rm -rf $(BUILD)/host $(BUILD)/guest $(BUILD)/lwip $(BUILD)/kernel \
 	    $(BUILD)/tests $(BUILD)/examples $(ONYX)

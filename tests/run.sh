@@ -54,6 +54,11 @@ for t in "$ROOT"/tests/guest/*/test.sh; do
     [ -f "$t" ] || continue
     run_one "guest/$(basename "$(dirname "$t")")" bash "$t"
 done
+# Real programs from Debian (make apps); each skips when not built.
+for t in "$ROOT"/tests/apps/*/test.sh; do
+    [ -f "$t" ] || continue
+    run_one "apps/$(basename "$(dirname "$t")")" bash "$t"
+done
 
 echo
 [ "$failed" -gt 0 ] && echo "logs of failed tests: $LOGS"

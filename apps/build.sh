@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# Builds one real program from its Debian source package with
+# `musl-gcc -static` (host side, build time only) and packs it as an Onyx
+# image. Only configure options and config files a user would set are used;
+# the sources stay unmodified in build/src/NAME.
+# Usage: apps/build.sh NAME   (lua sqlite3 busybox redis nginx)
+# Output: build/apps/bin/NAME (the static binary, also run natively by the
+#         tests) and build/apps/NAME.onyx.
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+src="$top/build/src"
+# Build folders live under build/src, which the main Makefile never scans
+# for dependency files.
+work="$top/build/src/_work"
+bin="$top/build/apps/bin"
+out="$top/build/apps"
+onyx="$top/build/onyx"
+jobs=$(nproc 2>/dev/null || echo 2)
+
+log() { printf 'apps: %s\n' "$*" >&2; }
+
+# run_logged NAME STEP CMD... : runs CMD with its output in a log file and
+# shows the log's tail when it fails.
+run_logged() {
+    local name=$1 step=$2
+    shift 2
+    local logf="$work/$name-$step.log"
+    if ! "$@" > "$logf" 2>&1; then
+        log "$name: $step failed; last lines of $logf:"
+        tail -n 20 "$logf" >&2
+        return 1
+    fi
+}
+
+# Lua's own documentation: compile every .c in src/ but luac.c and link.
+# Debian's patched luaconf.h wants the multiarch header its rules generate.
+build_lua() {
+    "$top/scripts/fetch-src.sh" lua5.4
+    local w="$work/lua"
+    mkdir -p "$w"
+    echo '#define DEB_HOST_MULTIARCH "x86_64-linux-musl"' \
+        > "$w/lua5.4-deb-multiarch.h"
+    local files
+    files=$(cd "$src/lua5.4/src" && ls ./*.c | grep -v '/luac\.c$')
+    (cd "$src/lua5.4/src" &&
+        run_logged lua compile musl-gcc -static -O2 -std=gnu99 \
+            -I"$w" -DLUA_COMPAT_5_3 -DLUA_USE_POSIX \
+            -o "$bin/lua" $files -lm)
+    "$onyx" build -o "$out/lua.onyx" --name lua "$bin/lua"
+}
+
+# The sqlite3 shell: autoconf build out of tree, no Tcl, no readline,
+# no loadable extensions (there is no dynamic loader in a static binary).
+# libtool drops a plain -static when linking; -all-static is its spelling.
+build_sqlite3() {
+    "$top/scripts/fetch-src.sh" sqlite3
+    local w="$work/sqlite3"
+    mkdir -p "$w"
+    (cd "$w" &&
+        run_logged sqlite3 configure env CC=musl-gcc \
+            "$src/sqlite3/configure" --disable-tcl --disable-readline \
+            --disable-editline --disable-shared --enable-static \
+            --disable-load-extension &&
+        run_logged sqlite3 make make -j"$jobs" sqlite3 LIBS=-all-static)
+    cp "$w/sqlite3" "$bin/sqlite3"
+    "$onyx" build -o "$out/sqlite3.onyx" --name sqlite3 "$bin/sqlite3"
+}
+
+# Debian's busybox-static is linked against glibc; it is packed as is.
+build_busybox() {
+    "$top/scripts/fetch-src.sh" --deb busybox-static busybox
+    cp "$src/busybox/bin/busybox" "$bin/busybox"
+    "$onyx" build -o "$out/busybox.onyx" --name busybox "$bin/busybox"
+}
+
+# redis-server with its own Makefile: libc malloc (no jemalloc), no
+# systemd, no TLS; its bundled deps (lua, hiredis, ...) build the same way.
+# The config (apps/redis/rootfs/redis.conf) turns persistence off.
+# redis-benchmark and redis-cli are kept as native test clients.
+build_redis() {
+    "$top/scripts/fetch-src.sh" redis
+    (cd "$src/redis" &&
+        run_logged redis make make -j"$jobs" MALLOC=libc USE_SYSTEMD=no \
+            BUILD_TLS=no CC=musl-gcc LDFLAGS=-static)
+    local p
+    for p in redis-server redis-benchmark redis-cli; do
+        cp "$src/redis/src/$p" "$bin/$p"
+    done
+    "$onyx" build -o "$out/redis.onyx" --name redis-server \
+        --rootfs "$top/apps/redis/rootfs" "$bin/redis-server" -- /redis.conf
+}
+
+main() {
+    local name=${1:?usage: apps/build.sh NAME}
+    mkdir -p "$work" "$bin"
+    if [ ! -x "$onyx" ]; then
+        log "build/onyx is missing: run make first"
+        exit 1
+    fi
+    case "$name" in
+        lua | sqlite3 | busybox | redis | nginx) ;;
+        *) log "unknown app '$name'"; exit 1 ;;
+    esac
+    local t0=$SECONDS
+    "build_$name"
+    log "$name: built build/apps/$name.onyx in $((SECONDS - t0)) s"
+}
+
+main "$@"
