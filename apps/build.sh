@@ -91,6 +91,35 @@ build_redis() {
         --rootfs "$top/apps/redis/rootfs" "$bin/redis-server" -- /redis.conf
 }
 
+# nginx with its own configure: paths for a single-process server whose
+# logs go to the console, and without the modules that need what musl or
+# a read-only image lacks: rewrite (PCRE), gzip (zlib), the proxies (temp
+# folders) and auth_basic (Debian's musl has no crypt()). Its Linux config
+# header includes <crypt.h>, which Debian's musl-dev lacks: a one-line
+# header pointing at <unistd.h> (where musl declares crypt) stands in.
+build_nginx() {
+    "$top/scripts/fetch-src.sh" nginx
+    local w="$work/nginx"
+    mkdir -p "$w/include"
+    printf '%s\n' '/* musl declares crypt() in unistd.h */' \
+        '#include <unistd.h>' > "$w/include/crypt.h"
+    (cd "$src/nginx" &&
+        run_logged nginx configure ./configure --with-cc=musl-gcc \
+            --with-cc-opt="-I$w/include" --with-ld-opt=-static \
+            --prefix=/ --conf-path=/nginx.conf --error-log-path=stderr \
+            --http-log-path=/dev/stdout --pid-path=/tmp/nginx.pid \
+            --lock-path=/tmp/nginx.lock \
+            --http-client-body-temp-path=/tmp/client_body \
+            --without-http_rewrite_module --without-http_gzip_module \
+            --without-http_proxy_module --without-http_fastcgi_module \
+            --without-http_uwsgi_module --without-http_scgi_module \
+            --without-http_auth_basic_module &&
+        run_logged nginx make make -j"$jobs")
+    cp "$src/nginx/objs/nginx" "$bin/nginx"
+    "$onyx" build -o "$out/nginx.onyx" --name nginx \
+        --rootfs "$top/apps/nginx/rootfs" "$bin/nginx" -- -c /nginx.conf -p /
+}
+
 main() {
     local name=${1:?usage: apps/build.sh NAME}
     mkdir -p "$work" "$bin"
