@@ -4,7 +4,8 @@
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 export ROOT
-LOGS=$ROOT/build/test-logs
+# ONYX_TEST_LOGS lets two runs share one tree without wiping each other.
+LOGS=${ONYX_TEST_LOGS:-$ROOT/build/test-logs}
 rm -rf "$LOGS"
 mkdir -p "$LOGS"
 passed=0 failed=0 skipped=0

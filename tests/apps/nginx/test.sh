@@ -33,9 +33,9 @@ if [ "$up" != 1 ]; then
     emerg=$(grep -m1 '\[emerg\]' "$T/err" "$T/out" | cut -d' ' -f3-)
     case "$emerg" in
     *'"/tmp/'*)
-        # nginx creates its temp folders at start; the guest has no
-        # writable /tmp yet (issue #3, tmpfs).
-        skip apps/nginx "guest lacks a writable /tmp: $emerg" ;;
+        # nginx creates its temp folders and pid file in /tmp at start;
+        # the guest's writable /tmp is being added (issue #3, tmpfs).
+        skip apps/nginx "guest cannot give nginx its /tmp files: $emerg" ;;
     *)
         fail apps/nginx/start "no answer on $url/: $emerg $(tail -c 300 "$T/err")"
         ;;
