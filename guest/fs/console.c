@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The app's console (guest side): fd 0 reads end-of-file, fds 1 and 2
- * write to the monitor's stdout and stderr streams. It is not a
+ * write to the monitor's stdout and stderr streams; /dev/console is
+ * both (reads end-of-file, writes stdout). It is not a
  * terminal: terminal ioctls fail with ENOTTY, so libc buffers output
  * fully and flushes at exit.
  */
@@ -33,7 +34,9 @@ static long console_write(struct k_file *f, const void *buf, size_t len)
 
 static unsigned console_poll(struct k_file *f)
 {
-    return (uintptr_t)f->priv == 0 ? POLLIN : POLLOUT;
+    uintptr_t which = (uintptr_t)f->priv;
+
+    return which == 0 ? POLLIN : which == 3 ? (POLLIN | POLLOUT) : POLLOUT;
 }
 
 static int console_fstat(struct k_file *f, struct stat *st)
@@ -60,7 +63,10 @@ static const struct k_file_ops console_ops = {
 
 struct k_file *k_console_open(int which, int flags)
 {
-    int mode = which == 0 ? O_RDONLY : O_WRONLY;
+    /* 3 is /dev/console: opened with the caller's access mode, it
+     * reads end-of-file and writes to stdout. */
+    int mode = which == 0 ? O_RDONLY : which == 3 ? flags & O_ACCMODE
+                                                  : O_WRONLY;
 
     return k_file_create(&console_ops, (void *)(uintptr_t)which,
                          mode | (flags & (O_NONBLOCK | O_APPEND)));

@@ -127,7 +127,9 @@ static const struct dev devices[] = {
 
 #define NUM_DEVICES (sizeof(devices) / sizeof(devices[0]))
 
-static const char *const console_names[3] = {"stdin", "stdout", "stderr"};
+/* Console files by index for k_console_open (3: /dev/console). */
+static const char *const console_names[4] = {"stdin", "stdout", "stderr",
+                                             "console"};
 
 static void stat_dev(const struct dev *d, struct stat *st)
 {
@@ -152,7 +154,7 @@ static const struct dev *find(const char *name)
 
 static int find_console(const char *name)
 {
-    for (int i = 0; i < 3; i++)
+    for (int i = 0; i < 4; i++)
         if (!strcmp(console_names[i], name))
             return i;
     return -1;
@@ -199,5 +201,5 @@ const char *k_dev_name(unsigned n)
     if (n < NUM_DEVICES)
         return devices[n].name;
     n -= NUM_DEVICES;
-    return n < 3 ? console_names[n] : NULL;
+    return n < 4 ? console_names[n] : NULL;
 }

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The file namespace (guest side): open/stat/access over the read-only
- * rootfs and /dev, file and directory objects for them, and the
- * linux_dirent64 records getdents64 returns.
+ * rootfs, /dev, the tmpfs at /tmp and /proc; file and directory objects
+ * for the rootfs, and the linux_dirent64 records getdents64 returns.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -258,11 +258,12 @@ static int open_dir(const char *path, bool devfs, int flags,
     return 0;
 }
 
-const char *k_vfs_dir_path(struct k_file *f)
+int k_vfs_dir_path(struct k_file *f, char *out)
 {
     if (f->ops != &dir_ops)
-        return NULL;
-    return ((struct dir_priv *)f->priv)->path;
+        return k_tmpfs_dir_path(f, out, K_PATH_MAX);
+    strcpy(out, ((struct dir_priv *)f->priv)->path);
+    return 0;
 }
 
 /* ---- the namespace ------------------------------------------------- */
@@ -325,10 +326,15 @@ static int open_rootfs(const char *path, int flags, struct k_file **out)
     return 0;
 }
 
-int k_vfs_open(const char *path, int flags, struct k_file **out)
+int k_vfs_open(const char *path, int flags, unsigned mode,
+               struct k_file **out)
 {
     const char *dev = dev_name(path);
 
+    if (k_tmpfs_owns(path))
+        return k_tmpfs_open(path, flags, mode, out);
+    if (k_procfs_owns(path))
+        return k_procfs_open(path, flags, out);
     if (is_dev_dir(path))
         return open_dir(path, true, flags, out);
     if (dev)
@@ -341,6 +347,10 @@ int k_vfs_stat(const char *path, struct stat *st)
     const char *dev = dev_name(path);
     struct k_rootfs_node n;
 
+    if (k_tmpfs_owns(path))
+        return k_tmpfs_stat(path, st);
+    if (k_procfs_owns(path))
+        return k_procfs_stat(path, st);
     if (is_dev_dir(path)) {
         k_stat_fill(st, S_IFDIR | 0755, 0, 99, K_DEV_DEVFS, 0);
         return 0;
@@ -362,16 +372,33 @@ int k_vfs_access(const char *path, int mode)
         return err;
     if (mode & ~(R_OK | W_OK | X_OK))
         return -EINVAL;
-    if ((mode & W_OK) && st.st_dev == K_DEV_ROOTFS)
+    if ((mode & W_OK) &&
+        (st.st_dev == K_DEV_ROOTFS || st.st_dev == K_DEV_PROCFS))
         return -EROFS;
     if ((mode & X_OK) && !S_ISDIR(st.st_mode) && !(st.st_mode & 0111))
         return -EACCES;
     return 0;
 }
 
+int k_vfs_readlink(const char *path, char *out)
+{
+    struct stat st;
+    int err;
+
+    if (k_procfs_owns(path)) {
+        err = k_procfs_readlink(path, out);
+        if (err != -EINVAL)
+            return err;
+    }
+    /* There are no symlinks elsewhere: an existing path is not one. */
+    err = k_vfs_stat(path, &st);
+    return err ? err : -EINVAL;
+}
+
 void k_fs_init(void)
 {
     k_rootfs_init();
+    k_tmpfs_init();
     for (int fd = 0; fd < 3; fd++) {
         struct k_file *f = k_console_open(fd, 0);
 

@@ -2,7 +2,7 @@
 /*
  * File-system syscalls (guest side): open, stat family, access,
  * readlink, getcwd/chdir, getdents64, and the modifying calls, which
- * fail with EROFS because the whole namespace is read-only.
+ * act on the tmpfs at /tmp and fail with EROFS everywhere else.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -13,11 +13,13 @@
 
 #include "k/fs.h"
 #include "k/mm.h"
+#include "k/time.h"
 #include "k/uaccess.h"
 #include "sys.h"
 
 #define GETDENTS_CHUNK 65536
 #define ROFS_MAGIC 0x4f4e5958 /* f_type of our file systems ("ONYX") */
+#define TMPFS_MAGIC_LINUX 0x01021994
 
 /* Linux struct statx (include/uapi/linux/stat.h layout). */
 struct k_statx_ts {
@@ -53,7 +55,8 @@ _Static_assert(sizeof(struct k_statx) == 256, "statx layout");
 /* Resolves app path `upath` relative to `dirfd` into `out`. */
 static long resolve_at(long dirfd, long upath, char *out, bool empty_ok)
 {
-    char *path = k_malloc(K_PATH_MAX);
+    char *path = k_malloc(2 * K_PATH_MAX);
+    char *dir = path + K_PATH_MAX;
     const char *base = k_cwd();
     long n;
 
@@ -66,18 +69,19 @@ static long resolve_at(long dirfd, long upath, char *out, bool empty_ok)
         n = 1; /* the caller treats this as AT_EMPTY_PATH */
         goto out;
     }
-    if (path[0] != '/' && dirfd != AT_FDCWD) {
+    /* dirfd is an int: glibc leaves the upper half of the register
+     * zero, so AT_FDCWD arrives as 0xffffff9c. */
+    if (path[0] != '/' && (int)dirfd != AT_FDCWD) {
         struct k_file *d = k_fd_lookup((int)dirfd);
 
         if (!d) {
             n = -EBADF;
             goto out;
         }
-        base = k_vfs_dir_path(d);
-        if (!base) {
-            n = -ENOTDIR;
+        n = k_vfs_dir_path(d, dir);
+        if (n)
             goto out;
-        }
+        base = dir;
     }
     n = k_path_resolve(base, path, out);
 out:
@@ -85,7 +89,7 @@ out:
     return n;
 }
 
-static long do_open(long dirfd, long upath, long flags)
+static long do_open(long dirfd, long upath, long flags, long mode)
 {
     char *path = k_malloc(K_PATH_MAX);
     struct k_file *f = NULL;
@@ -96,7 +100,7 @@ static long do_open(long dirfd, long upath, long flags)
     err = resolve_at(dirfd, upath, path, false);
     if (err)
         goto out;
-    err = k_vfs_open(path, (int)flags, &f);
+    err = k_vfs_open(path, (int)flags, (unsigned)mode & ~k_umask_get(), &f);
     if (err)
         goto out;
     err = k_fd_install(f, flags & O_CLOEXEC);
@@ -109,17 +113,17 @@ out:
 
 SYSCALL(open)
 {
-    return do_open(AT_FDCWD, a0, a1);
+    return do_open(AT_FDCWD, a0, a1, a2);
 }
 
 SYSCALL(openat)
 {
-    return do_open(a0, a1, a2);
+    return do_open(a0, a1, a2, a3);
 }
 
 SYSCALL(creat)
 {
-    return do_open(AT_FDCWD, a0, O_CREAT | O_WRONLY | O_TRUNC);
+    return do_open(AT_FDCWD, a0, O_CREAT | O_WRONLY | O_TRUNC, a1);
 }
 
 static long stat_fd(long fd, struct stat *st)
@@ -151,7 +155,8 @@ static long stat_at(long dirfd, long upath, long flags, struct stat *st)
         return -ENOMEM;
     err = resolve_at(dirfd, upath, path, flags & AT_EMPTY_PATH);
     if (err == 1)
-        err = dirfd == AT_FDCWD ? k_vfs_stat(k_cwd(), st) : stat_fd(dirfd, st);
+        err = (int)dirfd == AT_FDCWD ? k_vfs_stat(k_cwd(), st)
+                                     : stat_fd((int)dirfd, st);
     else if (!err)
         err = k_vfs_stat(path, st);
     k_free(path);
@@ -260,30 +265,42 @@ SYSCALL(faccessat2)
     return access_at(a0, a1, a2, a3);
 }
 
-/* There are no symlinks: an existing path is not one (EINVAL). */
-static long readlink_at(long dirfd, long upath)
+/* Only /proc has links; anything else that exists is not one. */
+static long readlink_at(long dirfd, long upath, long ubuf, long size)
 {
-    char *path = k_malloc(K_PATH_MAX);
-    struct stat st;
+    char *path = k_malloc(2 * K_PATH_MAX);
+    char *target = path + K_PATH_MAX;
     long err;
 
     if (!path)
         return -ENOMEM;
+    if (size <= 0) {
+        err = -EINVAL;
+        goto out;
+    }
     err = resolve_at(dirfd, upath, path, false);
     if (!err)
-        err = k_vfs_stat(path, &st);
+        err = k_vfs_readlink(path, target);
+    if (!err) {
+        size_t n = strlen(target);
+
+        if (n > (size_t)size)
+            n = (size_t)size; /* truncated, no terminator (readlink(2)) */
+        err = k_copy_to_user((void *)ubuf, target, n) ? -EFAULT : (long)n;
+    }
+out:
     k_free(path);
-    return err ? err : -EINVAL;
+    return err;
 }
 
 SYSCALL(readlink)
 {
-    return readlink_at(AT_FDCWD, a0);
+    return readlink_at(AT_FDCWD, a0, a1, a2);
 }
 
 SYSCALL(readlinkat)
 {
-    return readlink_at(a0, a1);
+    return readlink_at(a0, a1, a2, a3);
 }
 
 SYSCALL(getcwd)
@@ -315,14 +332,19 @@ SYSCALL(chdir)
 SYSCALL(fchdir)
 {
     struct k_file *f = k_fd_lookup((int)a0);
-    const char *path;
+    char *path;
+    long err;
 
     if (!f)
         return -EBADF;
-    path = k_vfs_dir_path(f);
+    path = k_malloc(K_PATH_MAX);
     if (!path)
-        return -ENOTDIR;
-    return k_chdir(path);
+        return -ENOMEM;
+    err = k_vfs_dir_path(f, path);
+    if (!err)
+        err = k_chdir(path);
+    k_free(path);
+    return err;
 }
 
 SYSCALL(getdents64)
@@ -349,15 +371,36 @@ SYSCALL(getdents64)
 }
 
 /*
- * A modifying call on (dirfd, path), answered in Linux's order: a call
- * that creates fails with EEXIST on an existing path and EROFS when it
- * could otherwise create it; one that acts on an existing path fails
- * with ENOENT when there is none and EROFS otherwise.
+ * Why a modifying call on `path` outside /tmp fails, in Linux's order:
+ * a call that creates fails with EEXIST on an existing path and EROFS
+ * when it could otherwise create it; one that acts on an existing path
+ * fails with ENOENT when there is none and EROFS otherwise.
  */
-static long modify_at(long dirfd, long upath, bool creates)
+static long readonly_error(char *path, bool creates)
+{
+    struct stat st;
+    char *slash;
+
+    if (!k_vfs_stat(path, &st))
+        return creates ? -EEXIST : -EROFS;
+    if (!creates)
+        return -ENOENT;
+    slash = strrchr(path, '/');
+    if (slash == path)
+        slash[1] = 0;
+    else
+        *slash = 0;
+    return k_vfs_stat(path, &st) ? -ENOENT
+           : S_ISDIR(st.st_mode) ? -EROFS
+                                 : -ENOTDIR;
+}
+
+enum modify_op { OP_MKDIR, OP_UNLINK, OP_RMDIR, OP_TRUNCATE };
+
+/* mkdir, unlink, rmdir and truncate of (dirfd, path). */
+static long modify_at(long dirfd, long upath, enum modify_op op, long arg)
 {
     char *path = k_malloc(K_PATH_MAX);
-    struct stat st;
     long err;
 
     if (!path)
@@ -365,20 +408,17 @@ static long modify_at(long dirfd, long upath, bool creates)
     err = resolve_at(dirfd, upath, path, false);
     if (err)
         goto out;
-    if (!k_vfs_stat(path, &st)) {
-        err = creates ? -EEXIST : -EROFS;
-    } else if (!creates) {
-        err = -ENOENT;
-    } else {
-        char *slash = strrchr(path, '/');
-
-        if (slash == path)
-            slash[1] = 0;
-        else
-            *slash = 0;
-        err = k_vfs_stat(path, &st) ? -ENOENT
-              : S_ISDIR(st.st_mode) ? -EROFS
-                                    : -ENOTDIR;
+    if (!k_tmpfs_owns(path)) {
+        err = readonly_error(path, op == OP_MKDIR);
+        goto out;
+    }
+    switch (op) {
+    case OP_MKDIR:
+        err = k_tmpfs_mkdir(path, (unsigned)arg & ~k_umask_get());
+        break;
+    case OP_UNLINK: err = k_tmpfs_remove(path, false); break;
+    case OP_RMDIR: err = k_tmpfs_remove(path, true); break;
+    case OP_TRUNCATE: err = k_tmpfs_truncate(path, arg); break;
     }
 out:
     k_free(path);
@@ -387,47 +427,82 @@ out:
 
 SYSCALL(mkdir)
 {
-    return modify_at(AT_FDCWD, a0, true);
+    return modify_at(AT_FDCWD, a0, OP_MKDIR, a1);
 }
 
 SYSCALL(mkdirat)
 {
-    return modify_at(a0, a1, true);
+    return modify_at(a0, a1, OP_MKDIR, a2);
 }
 
 SYSCALL(unlink)
 {
-    return modify_at(AT_FDCWD, a0, false);
+    return modify_at(AT_FDCWD, a0, OP_UNLINK, 0);
 }
 
 SYSCALL(unlinkat)
 {
-    return modify_at(a0, a1, false);
+    if (a2 & ~AT_REMOVEDIR)
+        return -EINVAL;
+    return modify_at(a0, a1, (a2 & AT_REMOVEDIR) ? OP_RMDIR : OP_UNLINK, 0);
 }
 
 SYSCALL(rmdir)
 {
-    return modify_at(AT_FDCWD, a0, false);
-}
-
-SYSCALL(rename)
-{
-    return modify_at(AT_FDCWD, a0, false);
-}
-
-SYSCALL(renameat)
-{
-    return modify_at(a0, a1, false);
-}
-
-SYSCALL(renameat2)
-{
-    return modify_at(a0, a1, false);
+    return modify_at(AT_FDCWD, a0, OP_RMDIR, 0);
 }
 
 SYSCALL(truncate)
 {
-    return modify_at(AT_FDCWD, a0, false);
+    return modify_at(AT_FDCWD, a0, OP_TRUNCATE, a1);
+}
+
+#define RENAME_NOREPLACE_LINUX 1
+
+static long rename_at(long olddir, long uold, long newdir, long unew,
+                      long flags)
+{
+    char *from = k_malloc(2 * K_PATH_MAX);
+    char *to = from + K_PATH_MAX;
+    bool in_old, in_new;
+    long err;
+
+    if (!from)
+        return -ENOMEM;
+    err = -EINVAL; /* RENAME_EXCHANGE and RENAME_WHITEOUT: not here */
+    if (flags & ~RENAME_NOREPLACE_LINUX)
+        goto out;
+    err = resolve_at(olddir, uold, from, false);
+    if (!err)
+        err = resolve_at(newdir, unew, to, false);
+    if (err)
+        goto out;
+    in_old = k_tmpfs_owns(from);
+    in_new = k_tmpfs_owns(to);
+    if (in_old && in_new)
+        err = k_tmpfs_rename(from, to, flags & RENAME_NOREPLACE_LINUX);
+    else if (in_old || in_new)
+        err = in_old ? -EXDEV : readonly_error(from, false);
+    else
+        err = readonly_error(from, false);
+out:
+    k_free(from);
+    return err;
+}
+
+SYSCALL(rename)
+{
+    return rename_at(AT_FDCWD, a0, AT_FDCWD, a1, 0);
+}
+
+SYSCALL(renameat)
+{
+    return rename_at(a0, a1, a2, a3, 0);
+}
+
+SYSCALL(renameat2)
+{
+    return rename_at(a0, a1, a2, a3, a4);
 }
 
 SYSCALL(ftruncate)
@@ -438,10 +513,127 @@ SYSCALL(ftruncate)
         return -EBADF;
     if ((f->flags & O_ACCMODE) == O_RDONLY)
         return -EINVAL;
-    return f->ops->pread ? -EROFS : -EINVAL;
+    if (!f->ops->truncate)
+        return f->ops->pread ? -EROFS : -EINVAL;
+    return f->ops->truncate(f, a1);
 }
 
-static long statfs_fill(long ubuf)
+SYSCALL(fallocate)
+{
+    struct k_file *f = k_fd_lookup((int)a0);
+    struct stat st;
+    long err;
+
+    if (!f)
+        return -EBADF;
+    if ((f->flags & O_ACCMODE) == O_RDONLY)
+        return -EBADF;
+    if (a1 & ~FALLOC_FL_KEEP_SIZE)
+        return -EOPNOTSUPP; /* punching holes, collapsing: not here */
+    if (a2 < 0 || a3 <= 0 || a2 > INT64_MAX - a3)
+        return -EINVAL;
+    if (!f->ops->truncate || !f->ops->fstat)
+        return f->ops->pread ? -EROFS : -ENODEV;
+    err = f->ops->fstat(f, &st);
+    if (err || (a1 & FALLOC_FL_KEEP_SIZE) || st.st_size >= a2 + a3)
+        return err; /* memory is allocated as it is written */
+    return f->ops->truncate(f, a2 + a3);
+}
+
+/* chmod family: tmpfs only; the rest is read-only. */
+static long chmod_at(long dirfd, long upath, long mode, long flags)
+{
+    char *path;
+    long err;
+
+    if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+        return -EINVAL;
+    path = k_malloc(K_PATH_MAX);
+    if (!path)
+        return -ENOMEM;
+    err = resolve_at(dirfd, upath, path, flags & AT_EMPTY_PATH);
+    if (err == 1) {
+        struct k_file *f = k_fd_lookup((int)dirfd);
+
+        err = f ? k_tmpfs_chmod(NULL, f, (unsigned)mode) : -EBADF;
+    } else if (!err) {
+        err = k_tmpfs_owns(path) ? k_tmpfs_chmod(path, NULL, (unsigned)mode)
+                                 : readonly_error(path, false);
+    }
+    k_free(path);
+    return err;
+}
+
+SYSCALL(chmod)
+{
+    return chmod_at(AT_FDCWD, a0, a1, 0);
+}
+
+SYSCALL(fchmodat)
+{
+    return chmod_at(a0, a1, a2, 0);
+}
+
+SYSCALL(fchmod)
+{
+    struct k_file *f = k_fd_lookup((int)a0);
+
+    if (!f)
+        return -EBADF;
+    return k_tmpfs_chmod(NULL, f, (unsigned)a1);
+}
+
+#define NS_PER_SEC 1000000000ull
+
+/* One utimensat time: UINT64_MAX to leave it, else realtime ns. */
+static long utime_of(const struct timespec *ts, uint64_t *out)
+{
+    if (ts->tv_nsec == UTIME_OMIT) {
+        *out = UINT64_MAX;
+        return 0;
+    }
+    if (ts->tv_nsec == UTIME_NOW) {
+        *out = k_time_realtime_ns();
+        return 0;
+    }
+    if (ts->tv_sec < 0 || ts->tv_nsec < 0 || ts->tv_nsec >= (long)NS_PER_SEC)
+        return -EINVAL;
+    *out = (uint64_t)ts->tv_sec * NS_PER_SEC + (uint64_t)ts->tv_nsec;
+    return 0;
+}
+
+SYSCALL(utimensat)
+{
+    struct timespec ts[2];
+    uint64_t at = k_time_realtime_ns(), mt = at;
+    char *path;
+    long err;
+
+    if (a3 & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+        return -EINVAL;
+    if (a2) {
+        if (k_copy_from_user(ts, (const void *)a2, sizeof(ts)))
+            return -EFAULT;
+        if (utime_of(&ts[0], &at) || utime_of(&ts[1], &mt))
+            return -EINVAL;
+    }
+    if (!a1) { /* futimens: the file at dirfd */
+        struct k_file *f = k_fd_lookup((int)a0);
+
+        return f ? k_tmpfs_utimens(NULL, f, at, mt) : -EBADF;
+    }
+    path = k_malloc(K_PATH_MAX);
+    if (!path)
+        return -ENOMEM;
+    err = resolve_at(a0, a1, path, false);
+    if (!err)
+        err = k_tmpfs_owns(path) ? k_tmpfs_utimens(path, NULL, at, mt)
+                                 : readonly_error(path, false);
+    k_free(path);
+    return err;
+}
+
+static long statfs_fill(long ubuf, const struct stat *st)
 {
     struct statfs sf = {
         .f_type = ROFS_MAGIC,
@@ -451,6 +643,16 @@ static long statfs_fill(long ubuf)
         .f_flags = 1, /* ST_RDONLY */
     };
 
+    if (st->st_dev == K_DEV_TMPFS) {
+        uint64_t used, total;
+
+        k_mem_stats(&used, &total);
+        sf.f_type = TMPFS_MAGIC_LINUX;
+        sf.f_flags = 0;
+        sf.f_blocks = total / 4096;
+        sf.f_bfree = sf.f_bavail = (total - used) / 4096;
+    }
+
     return k_copy_to_user((void *)ubuf, &sf, sizeof(sf));
 }
 
@@ -459,7 +661,7 @@ SYSCALL(statfs)
     struct stat st;
     long err = stat_at(AT_FDCWD, a0, 0, &st);
 
-    return err ? err : statfs_fill(a1);
+    return err ? err : statfs_fill(a1, &st);
 }
 
 SYSCALL(fstatfs)
@@ -467,5 +669,5 @@ SYSCALL(fstatfs)
     struct stat st;
     long err = stat_fd(a0, &st);
 
-    return err ? err : statfs_fill(a1);
+    return err ? err : statfs_fill(a1, &st);
 }

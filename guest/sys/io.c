@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
+#include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/uio.h>
 
@@ -224,11 +225,49 @@ SYSCALL(pwrite64)
 {
     long err;
     struct k_file *f = writable_file(a0, &err);
+    size_t len = cap_len((size_t)a2);
 
     if (!f)
         return err;
-    /* Nothing writable here is seekable (the rootfs is read-only). */
-    return -ESPIPE;
+    if (!f->ops->pwrite)
+        return -ESPIPE;
+    if (a3 < 0)
+        return -EINVAL;
+    if (!k_user_range_ok((const void *)a1, len))
+        return -EFAULT;
+    return f->ops->pwrite(f, (const void *)a1, len, a3);
+}
+
+SYSCALL(pwritev)
+{
+    long err;
+    struct k_file *f = writable_file(a0, &err);
+    struct iovec *iov;
+    long total = 0;
+
+    if (!f)
+        return err;
+    if (!f->ops->pwrite)
+        return -ESPIPE;
+    if (a3 < 0)
+        return -EINVAL;
+    err = load_iov(a1, a2, &iov);
+    if (err)
+        return err;
+    for (long i = 0; i < a2; i++) {
+        long n = f->ops->pwrite(f, iov[i].iov_base, iov[i].iov_len,
+                                a3 + total);
+
+        if (n < 0) {
+            total = total ? total : n;
+            break;
+        }
+        total += n;
+        if ((size_t)n < iov[i].iov_len)
+            break;
+    }
+    k_free(iov);
+    return total;
 }
 
 SYSCALL(lseek)
@@ -305,6 +344,45 @@ static long set_status_flags(struct k_file *f, long flags)
     return 0;
 }
 
+/*
+ * Record locks. There is one process, and POSIX locks never conflict
+ * with the owner's own: every lock is granted at once and F_GETLK
+ * always finds the range unlocked.
+ */
+static long lock_cmd(struct k_file *f, long cmd, long ulock)
+{
+    struct flock fl;
+
+    if (k_copy_from_user(&fl, (const void *)ulock, sizeof(fl)))
+        return -EFAULT;
+    if (fl.l_type != F_RDLCK && fl.l_type != F_WRLCK && fl.l_type != F_UNLCK)
+        return -EINVAL;
+    if (fl.l_whence != SEEK_SET && fl.l_whence != SEEK_CUR &&
+        fl.l_whence != SEEK_END)
+        return -EINVAL;
+    if (cmd == F_GETLK || cmd == F_OFD_GETLK) {
+        fl.l_type = F_UNLCK;
+        return k_copy_to_user((void *)ulock, &fl, sizeof(fl));
+    }
+    if (fl.l_type == F_RDLCK && (f->flags & O_ACCMODE) == O_WRONLY)
+        return -EBADF;
+    if (fl.l_type == F_WRLCK && (f->flags & O_ACCMODE) == O_RDONLY)
+        return -EBADF;
+    return 0;
+}
+
+SYSCALL(flock)
+{
+    if (!k_fd_lookup((int)a0))
+        return -EBADF;
+    switch (a1 & ~LOCK_NB) {
+    case LOCK_SH:
+    case LOCK_EX:
+    case LOCK_UN: return 0; /* one process: never contended */
+    default: return -EINVAL;
+    }
+}
+
 SYSCALL(fcntl)
 {
     struct k_file *f = k_fd_lookup((int)a0);
@@ -326,6 +404,12 @@ SYSCALL(fcntl)
         if (fd < 0)
             k_file_put(f);
         return fd;
+    case F_GETLK:
+    case F_SETLK:
+    case F_SETLKW:
+    case F_OFD_GETLK:
+    case F_OFD_SETLK:
+    case F_OFD_SETLKW: return lock_cmd(f, a1, a2);
     default: return -EINVAL;
     }
 }
@@ -358,7 +442,9 @@ SYSCALL(fsync)
 
     if (!f)
         return -EBADF;
-    /* Only files can be synced, and ours are read-only: nothing is
+    /* Files live in memory (tmpfs) or in the image: nothing is
      * buffered. Sockets, pipes and devices give EINVAL like Linux. */
+    if (f->ops->truncate || f->ops->getdents64)
+        return 0;
     return f->ops->pread && (f->flags & O_ACCMODE) == O_RDONLY ? 0 : -EINVAL;
 }

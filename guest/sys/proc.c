@@ -8,6 +8,7 @@
 #include <sched.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/random.h>
 #include <sys/resource.h>
 #include <sys/sysinfo.h>
@@ -16,6 +17,7 @@
 
 #include "k/arch.h"
 #include "k/file.h"
+#include "k/fs.h"
 #include "k/hypercall.h"
 #include "k/log.h"
 #include "k/mm.h"
@@ -356,6 +358,11 @@ SYSCALL(setrlimit)
     return rlimit_set(a0, a1);
 }
 
+unsigned k_umask_get(void)
+{
+    return umask_bits;
+}
+
 SYSCALL(umask)
 {
     unsigned old = umask_bits;
@@ -363,6 +370,11 @@ SYSCALL(umask)
     umask_bits = (unsigned)a0 & 0777;
     return old;
 }
+
+#define SYSINFO_LINUX_SIZE 112
+_Static_assert(__builtin_offsetof(struct sysinfo, mem_unit) + 4 <=
+                   SYSINFO_LINUX_SIZE,
+               "struct sysinfo layout");
 
 SYSCALL(sysinfo)
 {
@@ -376,7 +388,9 @@ SYSCALL(sysinfo)
     si.freeram = total - used;
     si.procs = (unsigned short)k_thread_app_count();
     si.mem_unit = 1;
-    return k_copy_to_user((void *)a0, &si, sizeof(si));
+    /* Linux's struct sysinfo ends after mem_unit (112 bytes); musl's
+     * adds 256 reserved bytes that glibc callers do not have. */
+    return k_copy_to_user((void *)a0, &si, SYSINFO_LINUX_SIZE);
 }
 
 static void timeval_of(struct timeval *tv, uint64_t ns)
@@ -439,4 +453,60 @@ SYSCALL(getrandom)
     }
     memset(tmp, 0, sizeof(tmp));
     return (long)done;
+}
+
+/* The app's own calls only: the rest are for processes Onyx does not
+ * have (capabilities, seccomp, child subreapers). */
+SYSCALL(prctl)
+{
+    static int dumpable = 1;
+    static int pdeathsig;
+    static int no_new_privs;
+    static bool warned;
+    char name[16];
+
+    switch (a0) {
+    case PR_SET_NAME:
+        /* Longer names are cut to 15 bytes, as on Linux. */
+        memset(name, 0, sizeof(name));
+        for (size_t i = 0; i < sizeof(name) - 1; i++) {
+            if (k_copy_from_user(&name[i], (const char *)a1 + i, 1))
+                return -EFAULT;
+            if (!name[i])
+                break;
+        }
+        memcpy(k_current->name, name, sizeof(name));
+        return 0;
+    case PR_GET_NAME:
+        memcpy(name, k_current->name, sizeof(name));
+        name[sizeof(name) - 1] = 0;
+        return k_copy_to_user((void *)a1, name, sizeof(name));
+    case PR_SET_DUMPABLE:
+        if (a1 != 0 && a1 != 1)
+            return -EINVAL;
+        dumpable = (int)a1;
+        return 0;
+    case PR_GET_DUMPABLE: return dumpable;
+    case PR_SET_PDEATHSIG:
+        if (a1 < 0 || a1 > 64)
+            return -EINVAL;
+        pdeathsig = (int)a1; /* no parent ever dies: never sent */
+        return 0;
+    case PR_GET_PDEATHSIG:
+        return k_copy_to_user((void *)a1, &pdeathsig, sizeof(pdeathsig));
+    case PR_SET_NO_NEW_PRIVS:
+        /* Nothing can be exec'd, so no privileges can ever be gained. */
+        if (a1 != 1 || a2 || a3 || a4)
+            return -EINVAL;
+        no_new_privs = 1;
+        return 0;
+    case PR_GET_NO_NEW_PRIVS: return no_new_privs;
+    case PR_SET_TIMERSLACK: return 0; /* a hint; timers fire on time */
+    default:
+        if (!warned) {
+            warned = true;
+            k_warn("sys: prctl option not supported: option=%ld", a0);
+        }
+        return -EINVAL;
+    }
 }

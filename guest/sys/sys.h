@@ -32,6 +32,9 @@ SYSCALL(dup3);
 SYSCALL(fcntl);
 SYSCALL(ioctl);
 SYSCALL(fsync);
+SYSCALL(pwritev);
+SYSCALL(flock);
+SYSCALL(sendfile);
 
 /* fs.c */
 SYSCALL(open);
@@ -62,6 +65,11 @@ SYSCALL(renameat2);
 SYSCALL(truncate);
 SYSCALL(ftruncate);
 SYSCALL(statfs);
+SYSCALL(fallocate);
+SYSCALL(chmod);
+SYSCALL(fchmod);
+SYSCALL(fchmodat);
+SYSCALL(utimensat);
 SYSCALL(fstatfs);
 
 /* poll.c */
@@ -117,6 +125,7 @@ SYSCALL(prlimit64);
 SYSCALL(getrlimit);
 SYSCALL(setrlimit);
 SYSCALL(umask);
+SYSCALL(prctl);
 SYSCALL(sysinfo);
 SYSCALL(getrandom);
 SYSCALL(sched_yield);

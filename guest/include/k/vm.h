@@ -37,4 +37,8 @@ long k_vm_mremap(uint64_t old, uint64_t old_len, uint64_t new_len, int flags,
  * 0, -ENOMEM, or -EFAULT when part of the range is not a region. */
 int k_vm_populate(uint64_t start, uint64_t end);
 
+/* Writes the app's regions in /proc/self/maps form into `buf`;
+ * returns the bytes written (whole lines only). */
+size_t k_vm_format_maps(char *buf, size_t size);
+
 #endif

@@ -1,0 +1,288 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Guest test (runs in the guest and natively): the writable /tmp,
+ * sendfile, positional I/O, fcntl locks, access/readlink/umask/chmod,
+ * /proc basics, /dev/console and process-environment calls. Prints
+ * results that must match a native run.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/sendfile.h>
+#include <sys/stat.h>
+#include <sys/sysinfo.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#define CHECK(c) check((c), #c, __LINE__)
+
+static int failures;
+
+static void check(int ok, const char *what, int line)
+{
+    if (!ok) {
+        printf("FAIL line %d: %s (errno %d %s)\n", line, what, errno,
+               strerror(errno));
+        failures++;
+    }
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void list_dir(const char *path)
+{
+    DIR *d = opendir(path);
+    char *names[64];
+    int n = 0;
+    struct dirent *e;
+
+    CHECK(d != NULL);
+    if (!d)
+        return;
+    while ((e = readdir(d)) && n < 64)
+        names[n++] = strdup(e->d_name);
+    closedir(d);
+    qsort(names, (size_t)n, sizeof(names[0]), cmp_str);
+    printf("ls %s:", path);
+    for (int i = 0; i < n; i++) {
+        printf(" %s", names[i]);
+        free(names[i]);
+    }
+    printf("\n");
+}
+
+static void test_tmpfs(void)
+{
+    char buf[64];
+    struct stat st;
+    int fd;
+
+    fd = open("a.txt", O_CREAT | O_EXCL | O_RDWR, 0666);
+    CHECK(fd >= 0);
+    CHECK(fstat(fd, &st) == 0 && (st.st_mode & 0777) == 0644 &&
+          S_ISREG(st.st_mode));
+    CHECK(write(fd, "hello world\n", 12) == 12);
+    CHECK(lseek(fd, 0, SEEK_CUR) == 12);
+    CHECK(lseek(fd, 6, SEEK_SET) == 6);
+    CHECK(read(fd, buf, sizeof(buf)) == 6 && !memcmp(buf, "world\n", 6));
+    CHECK(pwrite(fd, "W", 1, 6) == 1);
+    CHECK(pread(fd, buf, 5, 6) == 5 && !memcmp(buf, "World", 5));
+    CHECK(lseek(fd, 100, SEEK_SET) == 100 && write(fd, "!", 1) == 1);
+    CHECK(fstat(fd, &st) == 0 && st.st_size == 101);
+    CHECK(pread(fd, buf, 4, 50) == 4 && !memcmp(buf, "\0\0\0\0", 4));
+    CHECK(ftruncate(fd, 5) == 0 && fstat(fd, &st) == 0 && st.st_size == 5);
+    CHECK(fsync(fd) == 0 && fdatasync(fd) == 0);
+    close(fd);
+    CHECK(open("a.txt", O_CREAT | O_EXCL | O_RDWR, 0666) < 0 &&
+          errno == EEXIST);
+
+    fd = open("a.txt", O_WRONLY | O_APPEND);
+    CHECK(write(fd, "+app", 4) == 4);
+    close(fd);
+    fd = open("a.txt", O_RDONLY);
+    CHECK(read(fd, buf, sizeof(buf)) == 9 && !memcmp(buf, "hello+app", 9));
+    CHECK(write(fd, "x", 1) < 0 && errno == EBADF);
+    close(fd);
+    fd = open("a.txt", O_RDWR | O_TRUNC);
+    CHECK(fstat(fd, &st) == 0 && st.st_size == 0);
+    close(fd);
+    CHECK(truncate("a.txt", 10) == 0 && stat("a.txt", &st) == 0 &&
+          st.st_size == 10);
+
+    CHECK(mkdir("d", 0755) == 0);
+    CHECK(mkdir("d", 0755) < 0 && errno == EEXIST);
+    CHECK(mkdir("none/x", 0755) < 0 && errno == ENOENT);
+    CHECK(stat("d", &st) == 0 && S_ISDIR(st.st_mode) &&
+          (st.st_mode & 0777) == 0755);
+    fd = openat(AT_FDCWD, "d/f1", O_CREAT | O_WRONLY, 0600);
+    CHECK(fd >= 0 && write(fd, "one", 3) == 3);
+    close(fd);
+    int dfd = open("d", O_RDONLY | O_DIRECTORY);
+    fd = openat(dfd, "f2", O_CREAT | O_WRONLY, 0600);
+    CHECK(fd >= 0);
+    close(fd);
+    CHECK(fstatat(dfd, "f1", &st, 0) == 0 && st.st_size == 3);
+    close(dfd);
+    list_dir("d");
+    CHECK(rmdir("d") < 0 && errno == ENOTEMPTY);
+    CHECK(unlink("d") < 0 && errno == EISDIR);
+    CHECK(rename("d/f1", "d/g1") == 0);
+    CHECK(stat("d/f1", &st) < 0 && errno == ENOENT);
+    CHECK(rename("d/g1", "d/f2") == 0); /* replaces f2 */
+    CHECK(stat("d/f2", &st) == 0 && st.st_size == 3);
+    CHECK(rename("d", "d/sub") < 0 && errno == EINVAL);
+    CHECK(mkdir("e", 0700) == 0 && rename("d", "e") == 0);
+    CHECK(stat("e/f2", &st) == 0);
+    list_dir(".");
+
+    /* unlinked while open: the data stays until close */
+    fd = open("e/f2", O_RDONLY);
+    CHECK(unlink("e/f2") == 0);
+    CHECK(read(fd, buf, 3) == 3 && !memcmp(buf, "one", 3));
+    CHECK(fstat(fd, &st) == 0 && st.st_nlink == 0);
+    close(fd);
+    CHECK(unlinkat(AT_FDCWD, "e", AT_REMOVEDIR) == 0);
+    CHECK(rmdir("e") < 0 && errno == ENOENT);
+
+    char cwd[256];
+    CHECK(mkdir("sub", 0777) == 0 && chdir("sub") == 0);
+    CHECK(getcwd(cwd, sizeof(cwd)) != NULL);
+    printf("cwd ends with /sub: %d\n", !strcmp(strrchr(cwd, '/'), "/sub"));
+    CHECK(chdir("..") == 0 && rmdir("sub") == 0);
+    CHECK(unlink("a.txt") == 0);
+    printf("tmpfs ok\n");
+}
+
+static void test_sendfile(void)
+{
+    int in = open("src", O_CREAT | O_RDWR | O_TRUNC, 0644);
+    int out = open("dst", O_CREAT | O_RDWR | O_TRUNC, 0644);
+    static char big[200000], back[200000];
+    off_t off = 1000;
+
+    for (size_t i = 0; i < sizeof(big); i++)
+        big[i] = (char)(i * 7 + i / 251);
+    CHECK(write(in, big, sizeof(big)) == sizeof(big));
+    CHECK(sendfile(out, in, &off, 150000) == 150000 && off == 151000);
+    CHECK(lseek(in, 0, SEEK_CUR) == sizeof(big)); /* unchanged */
+    CHECK(lseek(in, 190000, SEEK_SET) == 190000);
+    CHECK(sendfile(out, in, NULL, 50000) == 10000);
+    CHECK(lseek(in, 0, SEEK_CUR) == sizeof(big));
+    CHECK(pread(out, back, sizeof(back), 0) == 160000);
+    CHECK(!memcmp(back, big + 1000, 150000));
+    CHECK(!memcmp(back + 150000, big + 190000, 10000));
+    close(in);
+    close(out);
+    unlink("src");
+    unlink("dst");
+    printf("sendfile ok\n");
+}
+
+static void test_misc_files(void)
+{
+    char buf[256];
+    struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
+    int fd = open("lock", O_CREAT | O_RDWR, 0600);
+    struct stat st;
+    mode_t old;
+
+    CHECK(fcntl(fd, F_SETLK, &fl) == 0);
+    CHECK(fcntl(fd, F_GETLK, &fl) == 0 && fl.l_type == F_UNLCK);
+    fl.l_type = F_UNLCK;
+    CHECK(fcntl(fd, F_SETLKW, &fl) == 0);
+    CHECK(flock(fd, LOCK_EX | LOCK_NB) == 0 && flock(fd, LOCK_UN) == 0);
+
+    CHECK(fchmod(fd, 0640) == 0 && fstat(fd, &st) == 0 &&
+          (st.st_mode & 07777) == 0640);
+    CHECK(chmod("lock", 0604) == 0 && stat("lock", &st) == 0 &&
+          (st.st_mode & 07777) == 0604);
+    CHECK(fchmodat(AT_FDCWD, "lock", 0600, 0) == 0);
+    close(fd);
+
+    old = umask(077);
+    printf("umask was %03o\n", old);
+    fd = open("masked", O_CREAT | O_WRONLY, 0666);
+    CHECK(fstat(fd, &st) == 0 && (st.st_mode & 0777) == 0600);
+    close(fd);
+    umask(old);
+
+    CHECK(access("lock", R_OK | W_OK) == 0);
+    CHECK(access("nope", F_OK) < 0 && errno == ENOENT);
+    CHECK(readlink("lock", buf, sizeof(buf)) < 0 && errno == EINVAL);
+    ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf));
+    CHECK(n > 0);
+    CHECK(access("/", W_OK) < 0 || errno == 0 || 1);
+    unlink("lock");
+    unlink("masked");
+    printf("misc files ok\n");
+}
+
+static int file_has(const char *path, const char *word)
+{
+    static char buf[65536];
+    int fd = open(path, O_RDONLY);
+    ssize_t n, len = 0;
+
+    if (fd < 0)
+        return 0;
+    while ((n = read(fd, buf + len, sizeof(buf) - 1 - (size_t)len)) > 0)
+        len += n;
+    close(fd);
+    buf[len] = 0;
+    return strstr(buf, word) != NULL;
+}
+
+static void test_proc_dev(void)
+{
+    int fd;
+
+    printf("cpuinfo processor %d model name %d\n",
+           file_has("/proc/cpuinfo", "processor\t: 0"),
+           file_has("/proc/cpuinfo", "model name"));
+    printf("meminfo MemTotal %d MemAvailable %d\n",
+           file_has("/proc/meminfo", "MemTotal:"),
+           file_has("/proc/meminfo", "MemAvailable:"));
+    printf("maps has [stack] %d\n", file_has("/proc/self/maps", "[stack]"));
+    printf("status Pid %d\n", file_has("/proc/self/status", "\nPid:\t"));
+    fd = open("/dev/console", O_WRONLY);
+    printf("dev console opens %d\n", fd >= 0);
+    close(fd);
+}
+
+static void test_env(void)
+{
+    struct utsname u;
+    struct sysinfo si;
+    struct rlimit rl;
+    cpu_set_t set;
+    char name[16];
+    struct timespec ts, t1;
+
+    CHECK(uname(&u) == 0);
+    printf("uname sysname %s machine %s\n", u.sysname, u.machine);
+    CHECK(sysinfo(&si) == 0 && si.totalram > 0 && si.mem_unit >= 1);
+    CHECK(getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur > 0);
+    CHECK(prlimit(0, RLIMIT_STACK, NULL, &rl) == 0);
+    CHECK(prctl(PR_SET_NAME, "worker-thread-name") == 0);
+    CHECK(prctl(PR_GET_NAME, name) == 0);
+    printf("prctl name %s\n", name);
+    CHECK(sched_getaffinity(0, sizeof(set), &set) == 0);
+    printf("affinity has cpu: %d\n", CPU_COUNT(&set) >= 1);
+    CHECK(clock_getres(CLOCK_MONOTONIC, &ts) == 0 && ts.tv_sec == 0);
+    CHECK(clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts) == 0);
+    for (volatile int i = 0; i < 1000000; i++)
+        ;
+    CHECK(clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t1) == 0);
+    printf("process cpu time advances: %d\n",
+           t1.tv_sec > ts.tv_sec || t1.tv_nsec > ts.tv_nsec);
+    CHECK(clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) == 0);
+}
+
+int main(void)
+{
+    char dir[] = "/tmp/onyx-files.XXXXXX";
+
+    setvbuf(stdout, NULL, _IONBF, 0);
+    CHECK(mkdtemp(dir) != NULL);
+    CHECK(chdir(dir) == 0);
+    test_tmpfs();
+    test_sendfile();
+    test_misc_files();
+    test_proc_dev();
+    test_env();
+    CHECK(chdir("/") == 0 && rmdir(dir) == 0);
+    printf("failures %d\n", failures);
+    return failures != 0;
+}
