@@ -6,8 +6,10 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -282,6 +284,147 @@ static void test_epoll_kinds(void)
     close(s[1]);
 }
 
+/*
+ * An edge-triggered event loop over TCP on loopback: a listening
+ * socket, five non-blocking clients and their accepted peers, all in
+ * one epoll set polled with maxevents 1. Each client sends a line and
+ * must get it echoed back.
+ */
+#define CLIENTS 5
+
+static void set_nonblock(int fd)
+{
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+}
+
+static void echo_ready(int fd)
+{
+    char buf[256];
+    long n;
+
+    while ((n = read(fd, buf, sizeof(buf))) > 0)
+        CHECK(write(fd, buf, (size_t)n) == n);
+}
+
+static void test_epoll_tcp(void)
+{
+    int ep = epoll_create1(0);
+    int ls = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET};
+    socklen_t sl = sizeof(sa);
+    int cl[CLIENTS], done[CLIENTS] = {0};
+    struct epoll_event ev, out[1];
+    int finished = 0, loops = 0;
+
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    CHECK(bind(ls, (struct sockaddr *)&sa, sizeof(sa)) == 0);
+    CHECK(listen(ls, 16) == 0);
+    CHECK(getsockname(ls, (struct sockaddr *)&sa, &sl) == 0);
+    ev = (struct epoll_event){.events = EPOLLIN | EPOLLET, .data.u64 = 1000};
+    CHECK(epoll_ctl(ep, EPOLL_CTL_ADD, ls, &ev) == 0);
+    for (int i = 0; i < CLIENTS; i++) {
+        cl[i] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+        CHECK(connect(cl[i], (struct sockaddr *)&sa, sizeof(sa)) == 0 ||
+              errno == EINPROGRESS);
+        ev = (struct epoll_event){.events = EPOLLOUT | EPOLLIN | EPOLLET,
+                                  .data.u64 = (uint64_t)i};
+        CHECK(epoll_ctl(ep, EPOLL_CTL_ADD, cl[i], &ev) == 0);
+    }
+    while (finished < CLIENTS && loops++ < 10000) {
+        int n = epoll_wait(ep, out, 1, 2000);
+        uint64_t id;
+
+        if (n <= 0)
+            break;
+        id = out[0].data.u64;
+        if (id == 1000) { /* accept every pending connection */
+            int c;
+
+            while ((c = accept4(ls, NULL, NULL, SOCK_NONBLOCK)) >= 0) {
+                ev = (struct epoll_event){.events = EPOLLIN | EPOLLET,
+                                          .data.u64 = 2000 + (uint64_t)c};
+                CHECK(epoll_ctl(ep, EPOLL_CTL_ADD, c, &ev) == 0);
+                echo_ready(c);
+            }
+            CHECK(errno == EAGAIN);
+        } else if (id >= 2000) {
+            echo_ready((int)(id - 2000));
+        } else {
+            char line[32], buf[32];
+            int len = snprintf(line, sizeof(line), "client %d\n", (int)id);
+            long r;
+
+            if ((out[0].events & EPOLLOUT) && done[id] == 0) {
+                CHECK(write(cl[id], line, (size_t)len) == len);
+                done[id] = 1;
+            }
+            if ((out[0].events & EPOLLIN) && done[id] == 1) {
+                r = read(cl[id], buf, sizeof(buf));
+                if (r == len && !memcmp(buf, line, (size_t)len)) {
+                    done[id] = 2;
+                    finished++;
+                }
+            }
+        }
+    }
+    printf("tcp echo through one edge-triggered epoll: %d of %d\n", finished,
+           CLIENTS);
+    for (int i = 0; i < CLIENTS; i++)
+        close(cl[i]);
+    close(ls);
+    close(ep);
+}
+
+/* Threads blocked in epoll_wait and in read are woken by another. */
+struct waiter {
+    int ep, pipe_rd;
+    int got_event, got_bytes;
+};
+
+static void *epoll_waiter(void *arg)
+{
+    struct waiter *w = arg;
+    struct epoll_event out;
+
+    w->got_event = epoll_wait(w->ep, &out, 1, 5000);
+    return NULL;
+}
+
+static void *pipe_reader(void *arg)
+{
+    struct waiter *w = arg;
+    char buf[8];
+
+    w->got_bytes = (int)read(w->pipe_rd, buf, sizeof(buf));
+    return NULL;
+}
+
+static void test_threads(void)
+{
+    struct waiter w = {.ep = epoll_create1(0)};
+    int e = eventfd(0, 0);
+    int p[2];
+    uint64_t one = 1;
+    struct epoll_event ev = {.events = EPOLLIN};
+    pthread_t a, b;
+
+    CHECK(pipe(p) == 0);
+    w.pipe_rd = p[0];
+    CHECK(epoll_ctl(w.ep, EPOLL_CTL_ADD, e, &ev) == 0);
+    CHECK(pthread_create(&a, NULL, epoll_waiter, &w) == 0);
+    CHECK(pthread_create(&b, NULL, pipe_reader, &w) == 0);
+    usleep(20000);
+    CHECK(write(e, &one, 8) == 8);
+    CHECK(write(p[1], "abc", 3) == 3);
+    pthread_join(a, NULL);
+    pthread_join(b, NULL);
+    printf("threads woken: epoll %d pipe %d\n", w.got_event, w.got_bytes);
+    close(e);
+    close(p[0]);
+    close(p[1]);
+    close(w.ep);
+}
+
 int main(void)
 {
     setvbuf(stdout, NULL, _IONBF, 0);
@@ -293,6 +436,8 @@ int main(void)
     test_epoll_basic();
     test_epoll_fair();
     test_epoll_kinds();
+    test_epoll_tcp();
+    test_threads();
     printf("failures %d\n", failures);
     return failures != 0;
 }
