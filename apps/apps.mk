@@ -1,7 +1,11 @@
 # Real programs built unmodified from Debian's packages (issue #3):
 # `make apps` builds build/apps/NAME.onyx for each; `make test-apps` runs
-# their tests (tests/apps/NAME/test.sh), which tests/run.sh also runs and
-# skips when an image was not built. Included by the main Makefile.
+# only their tests (tests/apps/NAME/test.sh). Included by the main Makefile.
+#
+# `make test` builds them too: the whole set builds from scratch (sources
+# fetched with apt-get source) in about 70 s on 2 cores, far below the
+# 15 minutes that would call for a separate target. tests/run.sh alone
+# skips an app whose image was not built.
 
 APPS := lua sqlite3 busybox redis nginx
 APP_IMAGES := $(APPS:%=$(BUILD)/apps/%.onyx)
@@ -18,6 +22,8 @@ $(BUILD)/apps/$(1).onyx: $(ONYX) apps/build.sh scripts/fetch-src.sh \
 app-$(1): $(BUILD)/apps/$(1).onyx
 endef
 $(foreach a,$(APPS),$(eval $(call APP_RULE,$(a))))
+
+test: $(APP_IMAGES)
 
 test-apps: $(ONYX) $(APP_IMAGES)
 	$(Q)bash tests/run.sh apps/
