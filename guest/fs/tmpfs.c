@@ -440,7 +440,7 @@ static int open_node(struct tnode *n, int flags, struct k_file **out)
     int keep = O_ACCMODE | O_NONBLOCK | O_APPEND;
 
     if (S_ISDIR(n->mode)) {
-        if ((flags & O_ACCMODE) != O_RDONLY)
+        if ((flags & O_ACCMODE) != O_RDONLY || (flags & O_CREAT))
             return -EISDIR;
         *out = k_file_create(&tdir_ops, n, O_RDONLY | O_DIRECTORY);
     } else {

@@ -191,10 +191,33 @@ static int ep_find(struct epoll *ep, int fd, uint64_t id)
     return -1;
 }
 
+/* True when epoll set `from` reaches `target` through nested epoll
+ * files, or nests deeper than Linux allows (EP_MAX_NESTS). */
+#define EP_MAX_NESTS 4
+
+static bool ep_reaches(const struct epoll *from, const struct epoll *target,
+                       int depth)
+{
+    if (from == target || depth > EP_MAX_NESTS)
+        return true;
+    for (int i = 0; i < from->count; i++) {
+        struct k_file *f = item_file(&from->items[i]);
+
+        if (f && f->ops == &epoll_ops && ep_reaches(f->priv, target, depth + 1))
+            return true;
+    }
+    return false;
+}
+
 static long ep_add(struct epoll *ep, int fd, struct k_file *t,
                    const struct epoll_event *ev)
 {
     struct stat st;
+
+    /* A cycle of epoll sets would make readiness checks recurse
+     * forever. */
+    if (t->ops == &epoll_ops && ep_reaches(t->priv, ep, 1))
+        return -ELOOP;
 
     /* Regular files and directories are always ready: Linux refuses
      * them (EPERM) rather than report them forever. */

@@ -22,6 +22,7 @@
 #include "sys.h"
 
 #define PIPE_SIZE 65536u
+#define PIPE_ATOMIC 4096u /* PIPE_BUF: smaller writes are never split */
 
 struct ring {
     char *buf;
@@ -137,6 +138,13 @@ static long end_write(struct k_file *f, const void *buf, size_t len)
         return -EBADF;
     while (done < len) {
         long n;
+
+        if (len <= PIPE_ATOMIC && PIPE_SIZE - r->count < len && r->readers) {
+            if (f->flags & O_NONBLOCK)
+                return -EAGAIN;
+            k_waitq_wait(&r->wq, K_FOREVER);
+            continue;
+        }
 
         if (!r->readers)
             return done ? (long)done : -EPIPE;

@@ -251,6 +251,8 @@ static void test_epoll_kinds(void)
     ev = (struct epoll_event){.events = EPOLLIN, .data.u32 = 8};
     CHECK(epoll_ctl(inner, EPOLL_CTL_ADD, s[0], &ev) == 0);
     CHECK(epoll_ctl(ep, EPOLL_CTL_ADD, inner, &ev) == 0);
+    CHECK(epoll_ctl(inner, EPOLL_CTL_ADD, ep, &ev) < 0 && errno == ELOOP);
+    CHECK(epoll_ctl(ep, EPOLL_CTL_ADD, ep, &ev) < 0 && errno == EINVAL);
     int fd = open("/", O_RDONLY | O_DIRECTORY);
     CHECK(epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) < 0 && errno == EPERM);
     close(fd);

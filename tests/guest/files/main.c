@@ -98,6 +98,10 @@ static void test_tmpfs(void)
     CHECK(mkdir("d", 0755) == 0);
     CHECK(mkdir("d", 0755) < 0 && errno == EEXIST);
     CHECK(mkdir("none/x", 0755) < 0 && errno == ENOENT);
+    CHECK(open("d", O_CREAT | O_RDONLY, 0644) < 0 && errno == EISDIR);
+    CHECK(open("d", O_RDWR) < 0 && errno == EISDIR);
+    CHECK(open("a.txt/x", O_CREAT | O_RDWR, 0644) < 0 && errno == ENOTDIR);
+    CHECK(open("a.txt", O_RDONLY | O_DIRECTORY) < 0 && errno == ENOTDIR);
     CHECK(stat("d", &st) == 0 && S_ISDIR(st.st_mode) &&
           (st.st_mode & 0777) == 0755);
     fd = openat(AT_FDCWD, "d/f1", O_CREAT | O_WRONLY, 0600);
