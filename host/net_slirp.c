@@ -6,6 +6,7 @@
  * libslirp (and glib under it) is loaded with dlopen only when a guest
  * uses it: linking it costs every `onyx run` about 130 us at exec.
  */
+#include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -338,6 +339,40 @@ const struct mon_net_ops mon_net_slirp_ops = {
     .destroy = slirp_destroy,
 };
 
+/*
+ * libslirp listens on forwarded ports with a backlog of 1, so a burst of
+ * connections (ab -c 100) overflows the host's accept queue and clients
+ * stall in SYN retries. Find the listener slirp just made for `port` and
+ * listen again with a real backlog (listen() on a listening socket only
+ * changes its backlog).
+ */
+static void slirp_widen_backlog(const struct mon_net_forward *f)
+{
+    DIR *d = opendir("/proc/self/fd");
+    struct dirent *e;
+
+    if (!d)
+        return;
+    while ((e = readdir(d))) {
+        int fd = atoi(e->d_name), listening = 0;
+        struct sockaddr_in sa;
+        socklen_t len = sizeof(listening), salen = sizeof(sa);
+
+        if (fd <= 2 || fd == dirfd(d))
+            continue;
+        if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) ||
+            !listening)
+            continue;
+        if (getsockname(fd, (struct sockaddr *)&sa, &salen) ||
+            sa.sin_family != AF_INET || ntohs(sa.sin_port) != f->host_port)
+            continue;
+        if (listen(fd, SOMAXCONN) != 0)
+            mon_warn("net: -p %s: cannot widen the accept backlog: %s",
+                     f->text, strerror(errno));
+    }
+    closedir(d);
+}
+
 static int slirp_forward(struct slirp_be *s, const struct mon_net_forward *f,
                          struct mon_err *err)
 {
@@ -347,8 +382,10 @@ static int slirp_forward(struct slirp_be *s, const struct mon_net_forward *f,
     inet_pton(AF_INET, SLIRP_GUEST, &guest);
     errno = 0;
     if (lib.add_hostfwd(s->slirp, 0, f->host_addr, f->host_port, guest,
-                        f->guest_port) == 0)
+                        f->guest_port) == 0) {
+        slirp_widen_backlog(f);
         return 0;
+    }
     inet_ntop(AF_INET, &f->host_addr, host, sizeof(host));
     return mon_err_set(err, -EADDRINUSE, "-p %s: cannot listen on %s:%u: %s",
                        f->text, host, f->host_port,

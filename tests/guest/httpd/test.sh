@@ -51,6 +51,8 @@ ab_check() { # name, ab args...
 }
 ab_check keepalive-1000 -n 1000 -c 10 -k "$url/health"
 ab_check fresh-1000 -n 1000 -c 10 "$url/index.html"
+# A burst of 100 concurrent connects must not overflow the host listener.
+ab_check fresh-c100-1000 -n 1000 -c 100 "$url/index.html"
 
 head -c $((10 * 1024 * 1024)) /dev/urandom > "$T/blob"
 want=$(sha256sum < "$T/blob" | cut -d' ' -f1)
