@@ -65,8 +65,9 @@ struct k_file *k_console_open(int which, int flags)
 {
     /* 3 is /dev/console: opened with the caller's access mode, it
      * reads end-of-file and writes to stdout. */
-    int mode = which == 0 ? O_RDONLY : which == 3 ? flags & O_ACCMODE
-                                                  : O_WRONLY;
+    int mode = which == 0   ? O_RDONLY
+               : which == 3 ? flags & O_ACCMODE
+                            : O_WRONLY;
 
     return k_file_create(&console_ops, (void *)(uintptr_t)which,
                          mode | (flags & (O_NONBLOCK | O_APPEND)));

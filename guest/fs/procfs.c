@@ -72,18 +72,18 @@ struct flag {
 };
 
 static const struct flag cpu_flags[] = {
-    {"fpu", 0, 0},     {"tsc", 0, 4},      {"msr", 0, 5},
-    {"pae", 0, 6},     {"cx8", 0, 8},      {"apic", 0, 9},
-    {"cmov", 0, 15},   {"clflush", 0, 19}, {"mmx", 0, 23},
-    {"fxsr", 0, 24},   {"sse", 0, 25},     {"sse2", 0, 26},
-    {"pni", 1, 0},     {"pclmulqdq", 1, 1}, {"ssse3", 1, 9},
-    {"fma", 1, 12},    {"cx16", 1, 13},    {"sse4_1", 1, 19},
-    {"sse4_2", 1, 20}, {"movbe", 1, 22},   {"popcnt", 1, 23},
-    {"aes", 1, 25},    {"xsave", 1, 26},   {"avx", 1, 28},
-    {"f16c", 1, 29},   {"rdrand", 1, 30},  {"hypervisor", 1, 31},
-    {"fsgsbase", 2, 0}, {"bmi1", 2, 3},    {"avx2", 2, 5},
-    {"bmi2", 2, 8},    {"erms", 2, 9},     {"avx512f", 2, 16},
-    {"rdseed", 2, 18}, {"adx", 2, 19},     {"sha_ni", 2, 29},
+    {"fpu", 0, 0},      {"tsc", 0, 4},       {"msr", 0, 5},
+    {"pae", 0, 6},      {"cx8", 0, 8},       {"apic", 0, 9},
+    {"cmov", 0, 15},    {"clflush", 0, 19},  {"mmx", 0, 23},
+    {"fxsr", 0, 24},    {"sse", 0, 25},      {"sse2", 0, 26},
+    {"pni", 1, 0},      {"pclmulqdq", 1, 1}, {"ssse3", 1, 9},
+    {"fma", 1, 12},     {"cx16", 1, 13},     {"sse4_1", 1, 19},
+    {"sse4_2", 1, 20},  {"movbe", 1, 22},    {"popcnt", 1, 23},
+    {"aes", 1, 25},     {"xsave", 1, 26},    {"avx", 1, 28},
+    {"f16c", 1, 29},    {"rdrand", 1, 30},   {"hypervisor", 1, 31},
+    {"fsgsbase", 2, 0}, {"bmi1", 2, 3},      {"avx2", 2, 5},
+    {"bmi2", 2, 8},     {"erms", 2, 9},      {"avx512f", 2, 16},
+    {"rdseed", 2, 18},  {"adx", 2, 19},      {"sha_ni", 2, 29},
 };
 
 static size_t gen_cpuinfo(char *buf, size_t size)
@@ -307,8 +307,8 @@ static long dir_getdents64(struct k_file *f, void *buf, size_t len)
 
         if (f->pos >= 2) {
             e = &entries[f->pos - 2];
-            if (strncmp(e->path, s->dir->path, plen) ||
-                e->path[plen] != '/' || strchr(e->path + plen + 1, '/'))
+            if (strncmp(e->path, s->dir->path, plen) || e->path[plen] != '/' ||
+                strchr(e->path + plen + 1, '/'))
                 continue;
             name = e->path + plen + 1;
         }

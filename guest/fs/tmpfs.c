@@ -358,8 +358,8 @@ static long td_getdents64(struct k_file *f, void *buf, size_t len)
             ino = c->ino;
             type = S_ISDIR(c->mode) ? DT_DIR : DT_REG;
         }
-        n = k_dirent_put((char *)buf + used, len - used, ino, f->pos + 1,
-                         type, name);
+        n = k_dirent_put((char *)buf + used, len - used, ino, f->pos + 1, type,
+                         name);
         if (!n)
             return used ? (long)used : -EINVAL;
         used += n;

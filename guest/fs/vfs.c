@@ -326,8 +326,7 @@ static int open_rootfs(const char *path, int flags, struct k_file **out)
     return 0;
 }
 
-int k_vfs_open(const char *path, int flags, unsigned mode,
-               struct k_file **out)
+int k_vfs_open(const char *path, int flags, unsigned mode, struct k_file **out)
 {
     const char *dev = dev_name(path);
 

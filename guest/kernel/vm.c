@@ -604,9 +604,11 @@ void k_vm_init(void)
 
 size_t k_vm_format_maps(char *buf, size_t size)
 {
-    static const char *const names[] = {
-        [VMA_IMAGE] = "", [VMA_BRK] = "[heap]", [VMA_ANON] = "",
-        [VMA_STACK] = "[stack]", [VMA_KERNEL] = "[onyx]"};
+    static const char *const names[] = {[VMA_IMAGE] = "",
+                                        [VMA_BRK] = "[heap]",
+                                        [VMA_ANON] = "",
+                                        [VMA_STACK] = "[stack]",
+                                        [VMA_KERNEL] = "[onyx]"};
     size_t len = 0;
 
     for (size_t i = 0; i < nvma; i++) {
@@ -615,13 +617,12 @@ size_t k_vm_format_maps(char *buf, size_t size)
 
         if (v->kind == VMA_BRK && v->start == v->end)
             continue;
-        n = k_snprintf(buf + len, size - len,
-                       "%08lx-%08lx %c%c%cp 00000000 00:00 0%s%s\n",
-                       v->start, v->end, v->prot & PROT_READ ? 'r' : '-',
-                       v->prot & PROT_WRITE ? 'w' : '-',
-                       v->prot & PROT_EXEC ? 'x' : '-',
-                       names[v->kind][0] ? "                          " : "",
-                       names[v->kind]);
+        n = k_snprintf(
+            buf + len, size - len, "%08lx-%08lx %c%c%cp 00000000 00:00 0%s%s\n",
+            v->start, v->end, v->prot & PROT_READ ? 'r' : '-',
+            v->prot & PROT_WRITE ? 'w' : '-', v->prot & PROT_EXEC ? 'x' : '-',
+            names[v->kind][0] ? "                          " : "",
+            names[v->kind]);
         if (n < 0 || (size_t)n >= size - len)
             break;
         len += (size_t)n;

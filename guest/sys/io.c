@@ -255,8 +255,7 @@ SYSCALL(pwritev)
     if (err)
         return err;
     for (long i = 0; i < a2; i++) {
-        long n = f->ops->pwrite(f, iov[i].iov_base, iov[i].iov_len,
-                                a3 + total);
+        long n = f->ops->pwrite(f, iov[i].iov_base, iov[i].iov_len, a3 + total);
 
         if (n < 0) {
             total = total ? total : n;

@@ -190,8 +190,8 @@ static int end_fstat(struct k_file *f, struct stat *st)
 {
     struct pipe_end *e = f->priv;
 
-    k_stat_fill(st, e->sock ? (S_IFSOCK | 0777) : (S_IFIFO | 0600), 0,
-                f->id, 0, 0);
+    k_stat_fill(st, e->sock ? (S_IFSOCK | 0777) : (S_IFIFO | 0600), 0, f->id, 0,
+                0);
     return 0;
 }
 

@@ -133,8 +133,7 @@ SYSCALL(timerfd_create)
     struct k_file *f;
     int fd;
 
-    if (a0 != CLOCK_REALTIME && a0 != CLOCK_MONOTONIC &&
-        a0 != CLOCK_BOOTTIME)
+    if (a0 != CLOCK_REALTIME && a0 != CLOCK_MONOTONIC && a0 != CLOCK_BOOTTIME)
         return -EINVAL;
     if (a1 & ~(TFD_NONBLOCK | TFD_CLOEXEC))
         return -EINVAL;

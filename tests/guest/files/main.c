@@ -9,12 +9,15 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/sendfile.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #define CHECK(c) check((c), #c, __LINE__)
@@ -94,6 +97,11 @@ static void test_tmpfs(void)
     close(fd);
     CHECK(truncate("a.txt", 10) == 0 && stat("a.txt", &st) == 0 &&
           st.st_size == 10);
+    unsigned char sx[256];
+    uint64_t sx_size;
+    CHECK(syscall(SYS_statx, AT_FDCWD, "a.txt", 0, 0x7ff, sx) == 0);
+    memcpy(&sx_size, sx + 40, 8); /* stx_size */
+    CHECK(sx_size == 10);
 
     CHECK(mkdir("d", 0755) == 0);
     CHECK(mkdir("d", 0755) < 0 && errno == EEXIST);
@@ -161,8 +169,22 @@ static void test_sendfile(void)
     CHECK(pread(out, back, sizeof(back), 0) == 160000);
     CHECK(!memcmp(back, big + 1000, 150000));
     CHECK(!memcmp(back + 150000, big + 190000, 10000));
-    close(in);
     close(out);
+
+    /* to a socket, the way servers send files */
+    int sp[2];
+    static char got[200000];
+    long total = 0, n;
+
+    CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, sp) == 0);
+    off = 0;
+    CHECK(sendfile(sp[0], in, &off, 5000) == 5000);
+    while (total < 5000 && (n = read(sp[1], got + total, 5000)) > 0)
+        total += n;
+    CHECK(total == 5000 && !memcmp(got, big, 5000));
+    close(sp[0]);
+    close(sp[1]);
+    close(in);
     unlink("src");
     unlink("dst");
     printf("sendfile ok\n");
