@@ -30,7 +30,7 @@ applet() {
         native_args+=("${a#/}")
     done
     run_image "$T/busybox.onyx" -- "$@"
-    app_lines "$T/out" | sed 's|/data/|data/|g' > "$T/got-$name"
+    app_lines "$T/out" | sed -E 's#(^|[ ])/data#\1data#g' > "$T/got-$name"
     expect_status "apps/busybox/$name/status" 0
     (cd "$tree" && "$bb" "${native_args[@]}") > "$T/native-$name" 2>&1
     expect_same "apps/busybox/$name/native" "$T/got-$name" "$T/native-$name"
@@ -54,6 +54,15 @@ applet sort-u 'LC_ALL=C sort -u data/fruits.txt' sort -u /data/fruits.txt
 applet uniq-c - uniq -c /data/fruits.txt
 applet ls 'ls -1 data' ls -1 /data
 applet head 'head -n 3 data/rows.txt' head -n 3 /data/rows.txt
+applet tail 'tail -n 5 data/rows.txt' tail -n 5 /data/rows.txt
+applet grep-c 'grep -c "row 1" data/rows.txt' grep -c "row 1" /data/rows.txt
+applet sed 'sed -n "100,110p;s/row/ROW/p" data/fruits.txt' \
+    sed -n "100,110p;s/row/ROW/p" /data/fruits.txt
+applet awk - awk '{ s += $1 } END { print s, NR }' /data/rows.txt
+applet cut 'cut -d " " -f 3 data/rows.txt' cut -d " " -f 3 /data/rows.txt
+applet base64 'base64 data/fruits.txt' base64 /data/fruits.txt
+applet od 'od -c data/fruits.txt' od -c /data/fruits.txt
+applet stat-size 'stat -c %s data/random.bin' stat -c %s /data/random.bin
 
 # Relative names: glibc passes openat's AT_FDCWD as a 32-bit -100.
 run_image "$T/busybox.onyx" -- wc -l data/rows.txt

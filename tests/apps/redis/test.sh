@@ -91,8 +91,15 @@ fi
 [ "$("$cli" -p "$port" get greeting)" = "hello onyx" ] &&
     ok apps/redis/data-kept || fail apps/redis/data-kept "greeting lost"
 
-kill -TERM "$pid" 2>/dev/null
-wait "$pid" 2>/dev/null
+# SAVE (in the foreground: BGSAVE needs fork) writes dump.rdb to /tmp.
+[ "$("$cli" -p "$port" save)" = OK ] && ok apps/redis/save-to-tmpfs ||
+    fail apps/redis/save-to-tmpfs "$(tail -c 300 "$T/out")"
+# SHUTDOWN ends the app itself: onyx run exits with its status, 0.
+"$cli" -p "$port" shutdown nosave > /dev/null 2>&1
+for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+wait "$pid"
+STATUS=$?
+expect_status apps/redis/shutdown 0
 if grep -q 'Ready to accept connections' "$T/out" "$T/err"; then
     ok apps/redis/log-on-console
 else
