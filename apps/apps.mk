@@ -13,12 +13,16 @@ APP_IMAGES := $(APPS:%=$(BUILD)/apps/%.onyx)
 .PHONY: apps test-apps $(APPS:%=app-%)
 apps: $(APP_IMAGES)
 
-# One rule per app: rebuilt when the tool, the build script or the app's
-# own files (config, rootfs) change.
+# Two rules per app. The binary (compiled from the Debian source) depends
+# on the build scripts only; the image is repacked whenever build/onyx or
+# the app's own files (config, rootfs) change, which takes a second.
 define APP_RULE
-$(BUILD)/apps/$(1).onyx: $(ONYX) apps/build.sh scripts/fetch-src.sh \
+$(BUILD)/apps/bin/.$(1).done: apps/build.sh scripts/fetch-src.sh
+	$(Q)bash apps/build.sh $(1) binary
+	$(Q)touch $$@
+$(BUILD)/apps/$(1).onyx: $(BUILD)/apps/bin/.$(1).done $(ONYX) \
         $(shell find apps/$(1) -type f 2>/dev/null)
-	$(Q)bash apps/build.sh $(1)
+	$(Q)bash apps/build.sh $(1) image
 app-$(1): $(BUILD)/apps/$(1).onyx
 endef
 $(foreach a,$(APPS),$(eval $(call APP_RULE,$(a))))

@@ -3,9 +3,10 @@
 # `musl-gcc -static` (host side, build time only) and packs it as an Onyx
 # image. Only configure options and config files a user would set are used;
 # the sources stay unmodified in build/src/NAME.
-# Usage: apps/build.sh NAME   (lua sqlite3 busybox redis nginx)
-# Output: build/apps/bin/NAME (the static binary, also run natively by the
-#         tests) and build/apps/NAME.onyx.
+# Usage: apps/build.sh NAME [binary|image]
+#        NAME: lua sqlite3 busybox redis nginx; default: both steps.
+# Output: binary: build/apps/bin/NAME (the static binary, also run natively
+#         by the tests); image: build/apps/NAME.onyx.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -47,7 +48,6 @@ build_lua() {
         run_logged lua compile musl-gcc -static -O2 -std=gnu99 \
             -I"$w" -DLUA_COMPAT_5_3 -DLUA_USE_POSIX \
             -o "$bin/lua" $files -lm)
-    "$onyx" build -o "$out/lua.onyx" --name lua "$bin/lua"
 }
 
 # The sqlite3 shell: autoconf build out of tree, no Tcl, no readline,
@@ -64,14 +64,12 @@ build_sqlite3() {
             --disable-load-extension &&
         run_logged sqlite3 make make -j"$jobs" sqlite3 LIBS=-all-static)
     cp "$w/sqlite3" "$bin/sqlite3"
-    "$onyx" build -o "$out/sqlite3.onyx" --name sqlite3 "$bin/sqlite3"
 }
 
 # Debian's busybox-static is linked against glibc; it is packed as is.
 build_busybox() {
     "$top/scripts/fetch-src.sh" --deb busybox-static busybox
     cp "$src/busybox/bin/busybox" "$bin/busybox"
-    "$onyx" build -o "$out/busybox.onyx" --name busybox "$bin/busybox"
 }
 
 # redis-server with its own Makefile: libc malloc (no jemalloc), no
@@ -87,8 +85,6 @@ build_redis() {
     for p in redis-server redis-benchmark redis-cli; do
         cp "$src/redis/src/$p" "$bin/$p"
     done
-    "$onyx" build -o "$out/redis.onyx" --name redis-server \
-        --rootfs "$top/apps/redis/rootfs" "$bin/redis-server" -- /redis.conf
 }
 
 # nginx with its own configure: paths for a single-process server whose
@@ -116,24 +112,61 @@ build_nginx() {
             --without-http_auth_basic_module &&
         run_logged nginx make make -j"$jobs")
     cp "$src/nginx/objs/nginx" "$bin/nginx"
+}
+
+# Packing: the image holds the library OS of the current build/onyx, so
+# it is redone whenever the tool changes; the binary is not.
+pack_lua() {
+    "$onyx" build -o "$out/lua.onyx" --name lua "$bin/lua"
+}
+
+pack_sqlite3() {
+    "$onyx" build -o "$out/sqlite3.onyx" --name sqlite3 "$bin/sqlite3"
+}
+
+pack_busybox() {
+    "$onyx" build -o "$out/busybox.onyx" --name busybox "$bin/busybox"
+}
+
+pack_redis() {
+    "$onyx" build -o "$out/redis.onyx" --name redis-server \
+        --rootfs "$top/apps/redis/rootfs" "$bin/redis-server" -- /redis.conf
+}
+
+pack_nginx() {
     "$onyx" build -o "$out/nginx.onyx" --name nginx \
         --rootfs "$top/apps/nginx/rootfs" "$bin/nginx" -- -c /nginx.conf -p /
 }
 
 main() {
-    local name=${1:?usage: apps/build.sh NAME}
+    local name=${1:?usage: apps/build.sh NAME [binary|image]}
+    local step=${2:-all}
     mkdir -p "$work" "$bin"
-    if [ ! -x "$onyx" ]; then
-        log "build/onyx is missing: run make first"
-        exit 1
-    fi
     case "$name" in
         lua | sqlite3 | busybox | redis | nginx) ;;
         *) log "unknown app '$name'"; exit 1 ;;
     esac
+    case "$step" in
+        binary | image | all) ;;
+        *) log "unknown step '$step' (binary, image)"; exit 1 ;;
+    esac
+    # Two makes in one tree (two people, or two test runs) must not build
+    # the same app in the same source folder at once.
+    exec 9> "$work/$name.lock"
+    flock 9
     local t0=$SECONDS
-    "build_$name"
-    log "$name: built build/apps/$name.onyx in $((SECONDS - t0)) s"
+    if [ "$step" != image ]; then
+        "build_$name"
+        log "$name: binary built in $((SECONDS - t0)) s"
+    fi
+    if [ "$step" != binary ]; then
+        if [ ! -x "$onyx" ]; then
+            log "build/onyx is missing: run make first"
+            exit 1
+        fi
+        "pack_$name"
+        log "$name: build/apps/$name.onyx packed"
+    fi
 }
 
 main "$@"
