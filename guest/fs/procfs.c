@@ -3,7 +3,8 @@
  * /proc (guest side): the few files real programs read at start-up,
  * generated when opened (a snapshot, like a read of Linux's seq files):
  * cpuinfo, meminfo, uptime, loadavg, self/maps, self/status,
- * self/exe and self/cwd links. /proc/1 is the same as /proc/self.
+ * self/stat, self/cmdline, the self/exe and self/cwd links and the
+ * self/fd folder of links. /proc/1 is the same as /proc/self.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -40,6 +41,8 @@ static size_t gen_uptime(char *buf, size_t size);
 static size_t gen_loadavg(char *buf, size_t size);
 static size_t gen_maps(char *buf, size_t size);
 static size_t gen_status(char *buf, size_t size);
+static size_t gen_stat(char *buf, size_t size);
+static size_t gen_cmdline(char *buf, size_t size);
 
 static const struct pentry entries[] = {
     {"", S_IFDIR | 0555, NULL, NULL},
@@ -50,6 +53,9 @@ static const struct pentry entries[] = {
     {"/self", S_IFDIR | 0555, NULL, NULL},
     {"/self/maps", S_IFREG | 0444, gen_maps, NULL},
     {"/self/status", S_IFREG | 0444, gen_status, NULL},
+    {"/self/stat", S_IFREG | 0444, gen_stat, NULL},
+    {"/self/cmdline", S_IFREG | 0444, gen_cmdline, NULL},
+    {"/self/fd", S_IFDIR | 0500, NULL, NULL},
     {"/self/exe", S_IFLNK | 0777, NULL, "exe"},
     {"/self/cwd", S_IFLNK | 0777, NULL, "cwd"},
 };
@@ -175,6 +181,37 @@ static size_t gen_status(char *buf, size_t size)
         k_proc_name(), k_umask_get(), K_PID, K_PID, k_thread_app_count());
 }
 
+/* Fields of proc(5)'s /proc/pid/stat; times in clock ticks (100 Hz),
+ * the resident size is every guest page in use. */
+static size_t gen_stat(char *buf, size_t size)
+{
+    uint64_t used, total;
+    uint64_t ticks = k_sched_process_cpu_ns() / 10000000ull;
+    uint64_t start = 0;
+
+    k_mem_stats(&used, &total);
+    return (size_t)k_snprintf(
+        buf, size,
+        "%d (%.15s) R 0 %d %d 0 -1 4194560 0 0 0 0 %lu 0 0 0 20 0 %d 0 "
+        "%lu %lu %lu 18446744073709551615 0 0 0 0 0 0 0 0 0 0 0 0 17 0 0 "
+        "0 0 0 0\n",
+        K_PID, k_proc_name(), K_PID, K_PID, ticks, k_thread_app_count(), start,
+        used, used / 4096);
+}
+
+/* argv as the image and `onyx run` gave it: NUL-separated strings. */
+static size_t gen_cmdline(char *buf, size_t size)
+{
+    const struct onyx_blob *a = &k_boot_info->argv;
+    uint64_t mem = k_boot_info->mem_size;
+
+    if (!a->phys || !a->size || a->phys >= mem || a->size > mem - a->phys ||
+        a->size >= size)
+        return 0;
+    memcpy(buf, k_phys_to_virt(a->phys), (size_t)a->size);
+    return (size_t)a->size;
+}
+
 /* ---- lookup ------------------------------------------------------- */
 
 bool k_procfs_owns(const char *path)
@@ -184,21 +221,73 @@ bool k_procfs_owns(const char *path)
     return !strncmp(path, MOUNT, n) && (!path[n] || path[n] == '/');
 }
 
-/* The entry for a canonical /proc path; /proc/1 is /proc/self. */
-static const struct pentry *find(const char *path)
+#define FD_DIR "/self/fd/"
+
+/* `path` below /proc with /proc/1 read as /proc/self, in `rel`. */
+static const char *rel_path(const char *path, char *rel, size_t size)
 {
-    char rel[64];
     const char *p = path + sizeof(MOUNT) - 1;
 
     if (!strncmp(p, "/1", 2) && (!p[2] || p[2] == '/')) {
-        if (k_snprintf(rel, sizeof(rel), "/self%s", p + 2) >= (int)sizeof(rel))
+        if (k_snprintf(rel, size, "/self%s", p + 2) >= (int)size)
             return NULL;
         p = rel;
     }
-    for (size_t i = 0; i < NUM_ENTRIES; i++)
+    return p;
+}
+
+/* The entry for a canonical /proc path. */
+static const struct pentry *find(const char *path)
+{
+    char rel[64];
+    const char *p = rel_path(path, rel, sizeof(rel));
+
+    for (size_t i = 0; p && i < NUM_ENTRIES; i++)
         if (!strcmp(entries[i].path, p))
             return &entries[i];
     return NULL;
+}
+
+/* The open file a /proc/self/fd/N path names, or NULL. */
+static struct k_file *find_fd(const char *path, int *fd_out)
+{
+    char rel[64];
+    const char *p = rel_path(path, rel, sizeof(rel));
+    long fd = 0;
+
+    if (!p || strncmp(p, FD_DIR, sizeof(FD_DIR) - 1))
+        return NULL;
+    p += sizeof(FD_DIR) - 1;
+    if (!*p || (*p == '0' && p[1]))
+        return NULL;
+    for (; *p; p++) {
+        if (*p < '0' || *p > '9' || fd > K_FD_MAX)
+            return NULL;
+        fd = fd * 10 + (*p - '0');
+    }
+    *fd_out = (int)fd;
+    return k_fd_lookup((int)fd);
+}
+
+/* What the link /proc/self/fd/N shows, as on Linux. */
+static void fd_link(struct k_file *f, char *out)
+{
+    struct stat st = {0};
+
+    if (!k_vfs_file_path(f, out))
+        return;
+    if (f->ops->fstat)
+        f->ops->fstat(f, &st);
+    if (f->ops->anon_name)
+        k_snprintf(out, K_PATH_MAX, "anon_inode:[%s]", f->ops->anon_name);
+    else if (S_ISFIFO(st.st_mode))
+        k_snprintf(out, K_PATH_MAX, "pipe:[%lu]", st.st_ino);
+    else if (S_ISSOCK(st.st_mode))
+        k_snprintf(out, K_PATH_MAX, "socket:[%lu]", st.st_ino);
+    else if (S_ISCHR(st.st_mode) && st.st_dev == K_DEV_DEVFS)
+        strcpy(out, "/dev/console"); /* devices reopened by name */
+    else
+        k_snprintf(out, K_PATH_MAX, "anon_inode:[%lu]", f->id);
 }
 
 static uint64_t ino_of(const struct pentry *e)
@@ -209,7 +298,15 @@ static uint64_t ino_of(const struct pentry *e)
 int k_procfs_stat(const char *path, struct stat *st)
 {
     const struct pentry *e = find(path);
+    int fd;
+    struct k_file *f = e ? NULL : find_fd(path, &fd);
 
+    if (f) { /* stat follows the link to the open file */
+        if (f->ops->fstat)
+            return f->ops->fstat(f, st);
+        k_stat_fill(st, S_IFCHR | 0600, 0, 0, 0, 0);
+        return 0;
+    }
     if (!e)
         return -ENOENT;
     k_stat_fill(st, e->mode, 0, ino_of(e), K_DEV_PROCFS,
@@ -220,7 +317,13 @@ int k_procfs_stat(const char *path, struct stat *st)
 int k_procfs_readlink(const char *path, char *out)
 {
     const struct pentry *e = find(path);
+    int fd;
+    struct k_file *f = e ? NULL : find_fd(path, &fd);
 
+    if (f) {
+        fd_link(f, out);
+        return 0;
+    }
     if (!e)
         return -ENOENT;
     if (!e->link)
@@ -293,12 +396,44 @@ static void snap_release(struct k_file *f)
     k_free(f->priv);
 }
 
+/* /proc/self/fd: one link per open fd, named by its number. */
+static long fd_getdents64(struct k_file *f, void *buf, size_t len)
+{
+    struct snap *s = f->priv;
+    size_t used = 0;
+
+    for (; f->pos < K_FD_MAX + 2; f->pos++) {
+        char name[16];
+        unsigned char type = DT_DIR;
+        size_t n;
+
+        if (f->pos < 2) {
+            strcpy(name, f->pos ? ".." : ".");
+        } else if (k_fd_lookup((int)f->pos - 2)) {
+            k_snprintf(name, sizeof(name), "%d", (int)f->pos - 2);
+            type = DT_LNK;
+        } else {
+            continue;
+        }
+        n = k_dirent_put((char *)buf + used, len - used,
+                         ino_of(s->dir) + 0x10000 + (uint64_t)f->pos,
+                         f->pos + 1, type, name);
+        if (!n)
+            return used ? (long)used : -EINVAL;
+        used += n;
+    }
+    return (long)used;
+}
+
 /* Children of a directory entry: entries whose path is dir + "/x". */
 static long dir_getdents64(struct k_file *f, void *buf, size_t len)
 {
     struct snap *s = f->priv;
     size_t plen = strlen(s->dir->path);
     size_t used = 0;
+
+    if (!strcmp(s->dir->path, "/self/fd"))
+        return fd_getdents64(f, buf, len);
 
     for (; f->pos < (int64_t)NUM_ENTRIES + 2; f->pos++) {
         const struct pentry *e = NULL;
@@ -360,7 +495,14 @@ int k_procfs_open(const char *path, int flags, struct k_file **out)
 {
     const struct pentry *e = find(path);
     struct snap *s;
+    int fd;
 
+    if (!e && (*out = find_fd(path, &fd))) {
+        /* XXX: Linux opens the file again (own offset and flags);
+         * here the new fd shares the open file, like dup. */
+        k_file_get(*out);
+        return 0;
+    }
     if (!e)
         return (flags & O_CREAT) ? -EACCES : -ENOENT;
     if ((flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC))

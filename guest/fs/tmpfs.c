@@ -417,6 +417,13 @@ int k_tmpfs_dir_path(struct k_file *f, char *out, size_t size)
     return node_path(f->priv, out, size);
 }
 
+int k_tmpfs_file_path(struct k_file *f, char *out, size_t size)
+{
+    if (f->ops != &tdir_ops && f->ops != &tfile_ops)
+        return -ENOENT;
+    return node_path(f->priv, out, size);
+}
+
 /* ---- the namespace ------------------------------------------------ */
 
 static struct tnode *node_create(struct tnode *dir, const char *name,

@@ -379,6 +379,20 @@ int k_vfs_access(const char *path, int mode)
     return 0;
 }
 
+int k_vfs_file_path(struct k_file *f, char *out)
+{
+    if (f->ops == &dir_ops || f->ops == &file_ops) {
+        const char *p = f->ops == &dir_ops ? ((struct dir_priv *)f->priv)->path
+                                           : file_node(f)->path;
+
+        if (strlen(p) >= K_PATH_MAX)
+            return -ENAMETOOLONG;
+        strcpy(out, p);
+        return 0;
+    }
+    return k_tmpfs_file_path(f, out, K_PATH_MAX);
+}
+
 int k_vfs_readlink(const char *path, char *out)
 {
     struct stat st;

@@ -140,6 +140,7 @@ static const struct k_file_ops epoll_ops = {
     .poll = epoll_poll,
     .fstat = epoll_fstat,
     .release = epoll_release,
+    .anon_name = "eventpoll",
 };
 
 static long ep_create(long flags)

@@ -99,6 +99,7 @@ static const struct k_file_ops efd_ops = {
     .poll = efd_poll,
     .fstat = efd_fstat,
     .release = efd_release,
+    .anon_name = "eventfd",
 };
 
 static long efd_create(unsigned initval, long flags)

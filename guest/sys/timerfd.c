@@ -118,6 +118,7 @@ static const struct k_file_ops tfd_ops = {
     .poll = tfd_poll,
     .fstat = tfd_fstat,
     .release = tfd_release,
+    .anon_name = "timerfd",
 };
 
 static struct tfd *tfd_of(long fd)

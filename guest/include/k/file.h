@@ -46,6 +46,9 @@ struct k_file_ops {
     void (*set_flags)(struct k_file *f, int flags);
     /* Optional getdents64 for directories; NULL gives -ENOTDIR. */
     long (*getdents64)(struct k_file *f, void *buf, size_t len);
+    /* Anonymous files (eventfd, epoll, ...): the name their
+     * /proc/self/fd link shows, "anon_inode:[name]". */
+    const char *anon_name;
 };
 
 struct k_file {

@@ -50,6 +50,10 @@ int k_vfs_access(const char *path, int mode);
  * `out` (K_PATH_MAX bytes): 0, or -ENOTDIR for anything else (openat's
  * dirfd, fchdir), -ENOENT for a removed directory. */
 int k_vfs_dir_path(struct k_file *f, char *out);
+/* The path an open file was opened by, for /proc/self/fd links: 0
+ * and `out` (K_PATH_MAX bytes), or -ENOENT for files without one
+ * (pipes, sockets, removed files). */
+int k_vfs_file_path(struct k_file *f, char *out);
 /* readlink(2) of a canonical path: 0 and the target in `out`
  * (K_PATH_MAX bytes), -EINVAL when it is not a link, -ENOENT. */
 int k_vfs_readlink(const char *path, char *out);
@@ -99,6 +103,9 @@ int k_tmpfs_utimens(const char *path, struct k_file *f, uint64_t atime,
                     uint64_t mtime);
 bool k_tmpfs_is_file(struct k_file *f);
 int k_tmpfs_dir_path(struct k_file *f, char *out, size_t size);
+/* The path of any open tmpfs file or directory; -ENOENT once removed
+ * or for other files. */
+int k_tmpfs_file_path(struct k_file *f, char *out, size_t size);
 
 /*
  * /proc: generated read-only files (cpuinfo, meminfo, self/maps,

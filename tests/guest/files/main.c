@@ -259,6 +259,48 @@ static void test_proc_dev(void)
     fd = open("/dev/console", O_WRONLY);
     printf("dev console opens %d\n", fd >= 0);
     close(fd);
+
+    /* /proc/self/fd: links named after the open fds */
+    int p[2], t = open("linked", O_CREAT | O_RDWR, 0600);
+    char link[256], want[300], cwd[256];
+    DIR *d;
+    struct dirent *e;
+    int listed = 0;
+
+    CHECK(pipe(p) == 0);
+    d = opendir("/proc/self/fd");
+    CHECK(d != NULL);
+    while (d && (e = readdir(d)))
+        listed += atoi(e->d_name) == p[0] || atoi(e->d_name) == p[1] ||
+                  atoi(e->d_name) == t;
+    if (d)
+        closedir(d);
+    printf("fd folder lists pipe and file: %d\n", listed == 3);
+    snprintf(want, sizeof(want), "/proc/self/fd/%d", t);
+    long n = readlink(want, link, sizeof(link) - 1);
+    link[n > 0 ? n : 0] = 0;
+    CHECK(getcwd(cwd, sizeof(cwd)) != NULL);
+    snprintf(want, sizeof(want), "%s/linked", cwd);
+    printf("fd link of a file is its path: %d\n", !strcmp(link, want));
+    snprintf(want, sizeof(want), "/proc/self/fd/%d", p[0]);
+    n = readlink(want, link, sizeof(link) - 1);
+    link[n > 0 ? n : 0] = 0;
+    printf("fd link of a pipe: %.6s\n", link);
+    close(p[0]);
+    close(p[1]);
+    close(t);
+    unlink("linked");
+    fd = open("/proc/self/stat", O_RDONLY);
+    n = read(fd, link, sizeof(link) - 1);
+    link[n > 0 ? n : 0] = 0;
+    close(fd);
+    printf("stat starts with pid and name: %d\n",
+           atoi(link) == getpid() && strstr(link, " (") != NULL &&
+               strstr(link, ") R ") != NULL);
+    fd = open("/proc/self/cmdline", O_RDONLY);
+    n = read(fd, link, sizeof(link));
+    close(fd);
+    printf("cmdline is NUL-terminated argv: %d\n", n > 1 && !link[n - 1]);
 }
 
 int main(void)
