@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The writable in-memory file system mounted at /tmp (guest side):
- * a tree of nodes whose file data lives in the kernel heap. Memory is
+ * a tree of nodes whose file data lives in guest pages. Memory is
  * the storage, so fsync has nothing to do and nothing survives the
  * guest.
  */
@@ -29,8 +29,10 @@ struct tnode {
     struct tnode *sibling; /* next child of the same parent */
     uint32_t mode;
     uint64_t ino;
-    char *data; /* regular files */
-    uint64_t size, cap;
+    uint64_t *pages; /* regular files: physical pages, 0 for a hole */
+    uint64_t npages; /* entries in `pages` */
+    uint64_t nalloc; /* pages allocated */
+    uint64_t size;
     uint64_t mtime, ctime, atime; /* realtime ns */
     int opens; /* open files on this node */
     bool linked; /* still has a name in the tree */
@@ -45,6 +47,7 @@ static uint64_t next_ino = 2;
 
 static uint64_t now_ns(void);
 static void touch(struct tnode *n);
+static void pages_free_from(struct tnode *n, uint64_t first);
 
 void k_tmpfs_init(void)
 {
@@ -140,7 +143,7 @@ static void node_fill_stat(const struct tnode *n, struct stat *st)
     k_stat_fill(st, n->mode, S_ISDIR(n->mode) ? 4096 : n->size, n->ino,
                 K_DEV_TMPFS, n->mtime / NS_PER_SEC);
     st->st_nlink = links;
-    st->st_blocks = (blkcnt_t)((n->cap + 511) / 512);
+    st->st_blocks = (blkcnt_t)(n->nalloc * (K_PAGE_SIZE / 512));
     st->st_atim.tv_sec = (time_t)(n->atime / NS_PER_SEC);
     st->st_atim.tv_nsec = (long)(n->atime % NS_PER_SEC);
     st->st_mtim.tv_nsec = (long)(n->mtime % NS_PER_SEC);
@@ -151,7 +154,8 @@ static void node_fill_stat(const struct tnode *n, struct stat *st)
 static void node_free_if_unused(struct tnode *n)
 {
     if (!n->linked && n->opens == 0) {
-        k_free(n->data);
+        pages_free_from(n, 0);
+        k_free(n->pages);
         k_free(n);
     }
 }
@@ -178,26 +182,66 @@ static void link_node(struct tnode *dir, struct tnode *n)
     touch(dir);
 }
 
-/* ---- file data ---------------------------------------------------- */
+/* ---- file data: one page array per file, holes read as zeros ----- */
+
+#define PG K_PAGE_SIZE
+
+/*
+ * Invariant: bytes of allocated pages past n->size are zero, so
+ * growing a file (truncate, a write past the end) never shows old data.
+ */
+static void pages_free_from(struct tnode *n, uint64_t first)
+{
+    for (uint64_t i = first; i < n->npages; i++) {
+        if (n->pages[i]) {
+            k_page_free(n->pages[i]);
+            n->pages[i] = 0;
+            n->nalloc--;
+        }
+    }
+}
+
+/* The page holding byte offset `idx` * PG, allocated when `alloc`;
+ * NULL for a hole (or out of memory when allocating). */
+static char *page_at(struct tnode *n, uint64_t idx, bool alloc)
+{
+    if (idx >= n->npages) {
+        uint64_t len = n->npages ? n->npages * 2 : 16;
+        uint64_t *a;
+
+        if (!alloc)
+            return NULL;
+        while (len <= idx)
+            len *= 2;
+        a = k_realloc(n->pages, (size_t)len * sizeof(*a));
+        if (!a)
+            return NULL;
+        memset(a + n->npages, 0, (size_t)(len - n->npages) * sizeof(*a));
+        n->pages = a;
+        n->npages = len;
+    }
+    if (!n->pages[idx]) {
+        if (!alloc)
+            return NULL;
+        n->pages[idx] = k_page_alloc(); /* zeroed */
+        if (!n->pages[idx])
+            return NULL;
+        n->nalloc++;
+    }
+    return k_phys_to_virt(n->pages[idx]);
+}
 
 static int node_resize(struct tnode *n, uint64_t size)
 {
-    if (size > n->cap) {
-        uint64_t cap = n->cap ? n->cap : 4096;
-        char *d;
+    if (size > (1ull << 40))
+        return -EFBIG;
+    if (size < n->size) {
+        char *last = page_at(n, size / PG, false);
 
-        while (cap < size)
-            cap *= 2;
-        if (cap > (1ull << 40))
-            return -EFBIG;
-        d = k_realloc(n->data, (size_t)cap);
-        if (!d)
-            return -ENOSPC;
-        n->data = d;
-        n->cap = cap;
+        pages_free_from(n, (size + PG - 1) / PG);
+        if (last && size % PG)
+            memset(last + size % PG, 0, PG - size % PG);
     }
-    if (size > n->size)
-        memset(n->data + n->size, 0, (size_t)(size - n->size));
     n->size = size;
     return 0;
 }
@@ -210,6 +254,7 @@ static struct tnode *file_node(struct k_file *f)
 static long tf_pread(struct k_file *f, void *buf, size_t len, int64_t off)
 {
     struct tnode *n = file_node(f);
+    size_t done = 0;
 
     if (off < 0)
         return -EINVAL;
@@ -217,8 +262,18 @@ static long tf_pread(struct k_file *f, void *buf, size_t len, int64_t off)
         return 0;
     if (len > n->size - (uint64_t)off)
         len = (size_t)(n->size - (uint64_t)off);
-    if (k_copy_to_user(buf, n->data + off, len))
-        return -EFAULT;
+    while (done < len) {
+        uint64_t pos = (uint64_t)off + done;
+        size_t in = (size_t)(pos % PG);
+        size_t chunk = len - done < PG - in ? len - done : PG - in;
+        char *p = page_at(n, pos / PG, false);
+        int err = p ? k_copy_to_user((char *)buf + done, p + in, chunk)
+                    : k_clear_user((char *)buf + done, chunk);
+
+        if (err)
+            return done ? (long)done : -EFAULT;
+        done += chunk;
+    }
     n->atime = now_ns();
     return (long)len;
 }
@@ -227,24 +282,40 @@ static long tf_pwrite(struct k_file *f, const void *buf, size_t len,
                       int64_t off)
 {
     struct tnode *n = file_node(f);
-    uint64_t old = n->size;
-    int err;
+    size_t done = 0;
+    long err = 0;
 
     if (off < 0)
         return -EINVAL;
-    if (!len)
-        return 0;
-    if ((uint64_t)off + len > n->size) {
-        err = node_resize(n, (uint64_t)off + len);
-        if (err)
-            return err;
+    if ((uint64_t)off + len > (1ull << 40))
+        return -EFBIG;
+    while (done < len) {
+        uint64_t pos = (uint64_t)off + done;
+        size_t in = (size_t)(pos % PG);
+        size_t chunk = len - done < PG - in ? len - done : PG - in;
+        char *p = page_at(n, pos / PG, true);
+
+        if (!p) {
+            err = -ENOSPC;
+            break;
+        }
+        if (k_copy_from_user(p + in, (const char *)buf + done, chunk)) {
+            /* Keep the invariant: nothing past the end but zeros. */
+            if (pos + chunk > n->size) {
+                size_t from = pos >= n->size ? in : (size_t)(n->size % PG);
+
+                memset(p + from, 0, in + chunk - from);
+            }
+            err = -EFAULT;
+            break;
+        }
+        done += chunk;
+        if (pos + chunk > n->size)
+            n->size = pos + chunk;
     }
-    if (k_copy_from_user(n->data + off, buf, len)) {
-        n->size = old; /* the grown tail holds nothing written */
-        return -EFAULT;
-    }
-    touch(n);
-    return (long)len;
+    if (done)
+        touch(n);
+    return done ? (long)done : err;
 }
 
 static long tf_read(struct k_file *f, void *buf, size_t len)
@@ -454,7 +525,7 @@ static int open_node(struct tnode *n, int flags, struct k_file **out)
         if (flags & O_DIRECTORY)
             return -ENOTDIR;
         if ((flags & O_TRUNC) && (flags & O_ACCMODE) != O_RDONLY) {
-            n->size = 0;
+            node_resize(n, 0);
             touch(n);
         }
         *out = k_file_create(&tfile_ops, n, flags & keep);

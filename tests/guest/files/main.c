@@ -190,6 +190,36 @@ static void test_sendfile(void)
     printf("sendfile ok\n");
 }
 
+/* Files near the guest's memory size (64 MiB by default) fit, and
+ * their memory comes back when they are removed. */
+static void test_big_files(void)
+{
+    static char buf[1 << 20], back[1 << 20];
+    int ok = 1;
+
+    for (int round = 0; round < 2; round++) {
+        int fd = open("big", O_CREAT | O_RDWR | O_TRUNC, 0600);
+
+        for (int i = 0; i < 40; i++) {
+            memset(buf, 'a' + i % 26, sizeof(buf));
+            ok &= write(fd, buf, sizeof(buf)) == sizeof(buf);
+        }
+        for (int i = 0; i < 40; i += 7) {
+            ok &= pread(fd, back, sizeof(back), (off_t)i << 20) ==
+                  sizeof(back);
+            ok &= back[0] == 'a' + i % 26 && back[sizeof(back) - 1] == back[0];
+        }
+        /* shrink, then grow: the old bytes must not come back */
+        ok &= ftruncate(fd, 10) == 0 && ftruncate(fd, 8192) == 0;
+        ok &= pread(fd, back, 8192, 0) == 8192;
+        for (int i = 10; i < 8192; i++)
+            ok &= back[i] == 0;
+        close(fd);
+        ok &= unlink("big") == 0;
+    }
+    printf("two 40 MiB files in turn: %s\n", ok ? "ok" : "BAD");
+}
+
 static void test_misc_files(void)
 {
     char buf[256];
@@ -312,6 +342,7 @@ int main(void)
     CHECK(chdir(dir) == 0);
     test_tmpfs();
     test_sendfile();
+    test_big_files();
     test_misc_files();
     test_proc_dev();
     CHECK(chdir("/") == 0 && rmdir(dir) == 0);
