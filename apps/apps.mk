@@ -31,3 +31,9 @@ test: $(APP_IMAGES)
 
 test-apps: $(ONYX) $(APP_IMAGES)
 	$(Q)bash tests/run.sh apps/
+
+# The apps' binaries, images and build folders (their fetched sources in
+# build/src stay: they do not change).
+.PHONY: clean-apps
+clean-apps:
+	rm -rf $(BUILD)/apps $(BUILD)/src/_work
