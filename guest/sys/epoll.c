@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * epoll (guest side): an interest list scanned with each file's
- * ops->poll, like poll(2), with waits on k_io_waitq. Edge-triggered
- * entries are reported again only after k_io_gen moved (some readiness
- * changed) since their last report; a scan starts after the entry last
- * reported, so a small maxevents never starves the others.
+ * ops->poll, like poll(2), with waits on k_io_waitq. An edge-triggered
+ * entry is reported when a bit became ready since the last scan, when
+ * it is readable and k_io_gen moved (data may have arrived), or when
+ * it is writable, the app wrote to it and k_io_gen moved (space may
+ * have been freed) since its last report. A scan starts after the
+ * entry last reported, so a small maxevents never starves the others.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -33,6 +35,8 @@ struct ep_item {
     uint32_t events;
     uint64_t data;
     uint64_t gen; /* k_io_gen at the last report */
+    uint64_t out_seq; /* the file's out_seq at the last report */
+    uint32_t last; /* ready bits seen by the last scan (edge detection) */
     bool disabled; /* EPOLLONESHOT fired; EPOLL_CTL_MOD re-arms */
 };
 
@@ -60,16 +64,37 @@ static void item_remove(struct epoll *ep, int i)
         ep->next = 0;
 }
 
-/* Events of `it` to report now, 0 for none. */
-static uint32_t item_ready(const struct ep_item *it, struct k_file *f)
+#define EP_IN_BITS (EPOLLIN | EPOLLRDNORM | EPOLLPRI | EPOLLRDHUP)
+#define EP_OUT_BITS (EPOLLOUT | EPOLLWRNORM)
+
+/* The item's ready bits now (level), 0 when disabled. */
+static uint32_t item_level(const struct ep_item *it, struct k_file *f)
 {
     uint32_t want = (it->events & ~EP_CONTROL) | EPOLLERR | EPOLLHUP;
-    uint32_t ev;
 
     if (it->disabled)
         return 0;
-    ev = (f->ops->poll ? f->ops->poll(f) : (EPOLLIN | EPOLLOUT)) & want;
-    if (ev && (it->events & EPOLLET) && it->gen == k_io_gen)
+    return (f->ops->poll ? f->ops->poll(f) : (EPOLLIN | EPOLLOUT)) & want;
+}
+
+/* Whether ready bits `ev` make an edge-triggered item fire. */
+static bool edge_fires(const struct ep_item *it, struct k_file *f, uint32_t ev)
+{
+    bool moved = it->gen != k_io_gen;
+
+    if (ev & ~it->last)
+        return true;
+    if (moved && (ev & EP_IN_BITS))
+        return true;
+    return moved && (ev & EP_OUT_BITS) && f->out_seq != it->out_seq;
+}
+
+/* Events of `it` to report now, 0 for none (no state changes). */
+static uint32_t item_ready(const struct ep_item *it, struct k_file *f)
+{
+    uint32_t ev = item_level(it, f);
+
+    if (ev && (it->events & EPOLLET) && !edge_fires(it, f, ev))
         return 0;
     return ev;
 }
@@ -94,12 +119,18 @@ static int ep_scan(struct epoll *ep, struct epoll_event *out, int max)
             seen--;
             continue;
         }
-        ev = item_ready(it, f);
+        ev = item_level(it, f);
+        if (ev && (it->events & EPOLLET) && !edge_fires(it, f, ev)) {
+            it->last = ev; /* bits that dropped can rise again */
+            ev = 0;
+        }
         if (ev) {
             out[n].events = ev;
             out[n].data.u64 = it->data;
             n++;
             it->gen = k_io_gen;
+            it->out_seq = f->out_seq;
+            it->last = ev;
             if (it->events & EPOLLONESHOT)
                 it->disabled = true;
             ep->next = i + 1 < ep->count ? i + 1 : 0;
@@ -276,6 +307,7 @@ SYSCALL(epoll_ctl)
         ep->items[i].data = ev.data.u64;
         ep->items[i].disabled = false;
         ep->items[i].gen = k_io_gen - 1;
+        ep->items[i].last = 0;
         return 0;
     case EPOLL_CTL_DEL:
         if (i < 0)

@@ -9,6 +9,7 @@
 #include <sys/syscall.h>
 
 #include "k/arch.h"
+#include "k/file.h"
 #include "k/log.h"
 #include "k/net.h"
 #include "sys.h"
@@ -186,12 +187,39 @@ static long unimplemented(long nr)
     return -ENOSYS;
 }
 
+/* Write-type calls whose first argument is the fd written to. */
+static bool writes_fd(long nr)
+{
+    switch (nr) {
+    case SYS_write:
+    case SYS_writev:
+    case SYS_pwrite64:
+    case SYS_pwritev:
+    case SYS_sendto:
+    case SYS_sendmsg:
+    case SYS_sendmmsg:
+    case SYS_sendfile: return true;
+    default: return false;
+    }
+}
+
 long k_syscall_dispatch(long nr, long a0, long a1, long a2, long a3, long a4,
                         long a5)
 {
+    long r;
+
     if (nr < 0 || nr >= K_SYSCALL_NAMES || !table[nr])
         return unimplemented(nr);
-    return table[nr](a0, a1, a2, a3, a4, a5);
+    r = table[nr](a0, a1, a2, a3, a4, a5);
+    if (writes_fd(nr)) {
+        /* Edge-triggered epoll reports EPOLLOUT again only after the
+         * app wrote (guest/sys/epoll.c). */
+        struct k_file *f = k_fd_lookup((int)a0);
+
+        if (f)
+            f->out_seq++;
+    }
+    return r;
 }
 
 void k_syscall_handle(struct k_syscall_frame *f)

@@ -58,6 +58,7 @@ struct k_file {
     int64_t pos; /* file position for seekable files */
     void *priv; /* owner data */
     uint64_t id; /* unique for the guest's lifetime (epoll keys) */
+    uint64_t out_seq; /* write-type syscalls on it so far (epoll) */
 };
 
 /* Allocates a file with one reference; NULL when out of memory. */

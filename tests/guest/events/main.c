@@ -198,6 +198,50 @@ static void test_epoll_basic(void)
     printf("epoll basic ok\n");
 }
 
+/*
+ * Edge-triggered EPOLLOUT on always-writable sockets fires once, not
+ * again for activity on other fds, and again after a write once the
+ * peer made room.
+ */
+static void test_epoll_et_out(void)
+{
+    int ep = epoll_create1(0);
+    int a[2], b[2];
+    int e = eventfd(0, EFD_NONBLOCK);
+    struct epoll_event ev, out[8];
+    uint64_t one = 1;
+    char buf[8];
+    int n;
+
+    CHECK(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, a) == 0);
+    CHECK(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, b) == 0);
+    ev = (struct epoll_event){.events = EPOLLOUT | EPOLLIN | EPOLLET,
+                              .data.u32 = 1};
+    CHECK(epoll_ctl(ep, EPOLL_CTL_ADD, a[0], &ev) == 0);
+    ev.data.u32 = 2;
+    CHECK(epoll_ctl(ep, EPOLL_CTL_ADD, b[0], &ev) == 0);
+    ev = (struct epoll_event){.events = EPOLLIN, .data.u32 = 3};
+    CHECK(epoll_ctl(ep, EPOLL_CTL_ADD, e, &ev) == 0);
+    n = epoll_wait(ep, out, 8, 0);
+    printf("et out: first wait %d\n", n);
+    CHECK(write(e, &one, 8) == 8);
+    n = epoll_wait(ep, out, 8, 0);
+    printf("et out: after other fd's event %d (id %u)\n", n,
+           n > 0 ? out[0].data.u32 : 0);
+    CHECK(read(e, &one, 8) == 8);
+    CHECK(write(a[1], "x", 1) == 1); /* a[0] gets data */
+    n = epoll_wait(ep, out, 8, 0);
+    printf("et out: after data for one %d (id %u in %d)\n", n,
+           n > 0 ? out[0].data.u32 : 0, n > 0 && (out[0].events & EPOLLIN));
+    CHECK(read(a[0], buf, sizeof(buf)) == 1);
+    close(a[0]);
+    close(a[1]);
+    close(b[0]);
+    close(b[1]);
+    close(e);
+    close(ep);
+}
+
 /* Ten ready fds, maxevents 3: every fd is reported within four calls. */
 static void test_epoll_fair(void)
 {
@@ -437,6 +481,7 @@ int main(void)
     test_timerfd();
     test_epoll_basic();
     test_epoll_fair();
+    test_epoll_et_out();
     test_epoll_kinds();
     test_epoll_tcp();
     test_threads();
