@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "k/fs.h"
+#include "k/log.h"
 #include "k/mm.h"
 #include "k/time.h"
 #include "k/uaccess.h"
@@ -28,6 +29,7 @@ struct tnode {
     struct tnode *children; /* directories: first child */
     struct tnode *sibling; /* next child of the same parent */
     uint32_t mode;
+    uint32_t uid, gid; /* stored for chown; never checked (root) */
     uint64_t ino;
     uint64_t *pages; /* regular files: physical pages, 0 for a hole */
     uint64_t npages; /* entries in `pages` */
@@ -142,6 +144,8 @@ static void node_fill_stat(const struct tnode *n, struct stat *st)
     }
     k_stat_fill(st, n->mode, S_ISDIR(n->mode) ? 4096 : n->size, n->ino,
                 K_DEV_TMPFS, n->mtime / NS_PER_SEC);
+    st->st_uid = n->uid;
+    st->st_gid = n->gid;
     st->st_nlink = links;
     st->st_blocks = (blkcnt_t)(n->nalloc * (K_PAGE_SIZE / 512));
     st->st_atim.tv_sec = (time_t)(n->atime / NS_PER_SEC);
@@ -490,9 +494,16 @@ int k_tmpfs_dir_path(struct k_file *f, char *out, size_t size)
 
 int k_tmpfs_file_path(struct k_file *f, char *out, size_t size)
 {
+    const struct tnode *n = f->priv;
+
     if (f->ops != &tdir_ops && f->ops != &tfile_ops)
         return -ENOENT;
-    return node_path(f->priv, out, size);
+    if (f->ops == &tfile_ops && !n->linked) {
+        /* Like Linux, minus the folder it was removed from. */
+        k_snprintf(out, size, "/%s (deleted)", n->name);
+        return 0;
+    }
+    return node_path(n, out, size);
 }
 
 /* ---- the namespace ------------------------------------------------ */
@@ -702,20 +713,63 @@ static void set_mode(struct tnode *n, unsigned mode)
     n->ctime = now_ns();
 }
 
+/* The node of `path`, or of open file `f` when path is NULL. */
+static int target(const char *path, struct k_file *f, struct tnode **n)
+{
+    if (!path) {
+        *n = node_of_file(f);
+        return *n ? 0 : -EROFS;
+    }
+    return lookup(path, n);
+}
+
 int k_tmpfs_chmod(const char *path, struct k_file *f, unsigned mode)
 {
-    struct tnode *n = f ? node_of_file(f) : NULL;
+    struct tnode *n;
+    int err = target(f ? NULL : path, f, &n);
 
-    if (!f) {
-        int err = lookup(path, &n);
+    if (!err)
+        set_mode(n, mode);
+    return err;
+}
 
-        if (err)
-            return err;
-    } else if (!n) {
-        return -EROFS;
+int k_tmpfs_chown(const char *path, struct k_file *f, uint32_t uid,
+                  uint32_t gid)
+{
+    struct tnode *n;
+    int err = target(f ? NULL : path, f, &n);
+
+    if (err)
+        return err;
+    if (uid != UINT32_MAX)
+        n->uid = uid;
+    if (gid != UINT32_MAX)
+        n->gid = gid;
+    if (uid != UINT32_MAX || gid != UINT32_MAX) {
+        /* chown(2) clears set-user-ID and set-group-ID on files. */
+        if (!S_ISDIR(n->mode))
+            n->mode &= ~(uint32_t)(S_ISUID | S_ISGID);
+        n->ctime = now_ns();
     }
-    set_mode(n, mode);
     return 0;
+}
+
+int k_tmpfs_create_anon(const char *name, int flags, struct k_file **out)
+{
+    struct tnode *n = k_calloc(1, sizeof(*n));
+    int err;
+
+    if (!n)
+        return -ENOMEM;
+    k_snprintf(n->name, sizeof(n->name), "memfd:%s", name);
+    n->mode = S_IFREG | 0777;
+    n->ino = next_ino++;
+    n->atime = now_ns();
+    touch(n);
+    err = open_node(n, O_RDWR | flags, out);
+    if (err)
+        k_free(n); /* never linked, never opened */
+    return err;
 }
 
 int k_tmpfs_utimens(const char *path, struct k_file *f, uint64_t atime,

@@ -671,3 +671,102 @@ SYSCALL(fstatfs)
 
     return err ? err : statfs_fill(a1, &st);
 }
+
+/* chown family: ownership is stored on tmpfs and never checked (the
+ * app is root); elsewhere the tree is read-only. */
+static long chown_at(long dirfd, long upath, long uid, long gid, long flags)
+{
+    char *path;
+    long err;
+
+    if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+        return -EINVAL;
+    path = k_malloc(K_PATH_MAX);
+    if (!path)
+        return -ENOMEM;
+    err = resolve_at(dirfd, upath, path, flags & AT_EMPTY_PATH);
+    if (err == 1) {
+        struct k_file *f = k_fd_lookup((int)dirfd);
+
+        err = f ? k_tmpfs_chown(NULL, f, (uint32_t)uid, (uint32_t)gid) : -EBADF;
+    } else if (!err) {
+        err = k_tmpfs_owns(path)
+                  ? k_tmpfs_chown(path, NULL, (uint32_t)uid, (uint32_t)gid)
+                  : readonly_error(path, false);
+    }
+    k_free(path);
+    return err;
+}
+
+SYSCALL(chown)
+{
+    return chown_at(AT_FDCWD, a0, a1, a2, 0);
+}
+
+SYSCALL(lchown)
+{
+    return chown_at(AT_FDCWD, a0, a1, a2, AT_SYMLINK_NOFOLLOW);
+}
+
+SYSCALL(fchownat)
+{
+    return chown_at(a0, a1, a2, a3, a4);
+}
+
+SYSCALL(fchown)
+{
+    struct k_file *f = k_fd_lookup((int)a0);
+
+    if (!f)
+        return -EBADF;
+    return k_tmpfs_chown(NULL, f, (uint32_t)a1, (uint32_t)a2);
+}
+
+#define MFD_CLOEXEC_LINUX 1u
+#define MFD_ALLOW_SEALING_LINUX 2u
+#define MFD_NAME_MAX 249
+
+SYSCALL(memfd_create)
+{
+    char name[MFD_NAME_MAX + 1];
+    struct k_file *f;
+    long err;
+    int fd;
+
+    /* TODO(#3): file seals (MFD_ALLOW_SEALING, F_ADD_SEALS) - EINVAL */
+    if ((unsigned long)a1 & ~(unsigned long)MFD_CLOEXEC_LINUX)
+        return -EINVAL;
+    err = k_strncpy_from_user(name, (const char *)a0, sizeof(name));
+    if (err < 0)
+        return err == -ENAMETOOLONG ? -EINVAL : err;
+    err = k_tmpfs_create_anon(name, 0, &f);
+    if (err)
+        return err;
+    fd = k_fd_install(f, a1 & MFD_CLOEXEC_LINUX);
+    if (fd < 0)
+        k_file_put(f);
+    return fd;
+}
+
+SYSCALL(fadvise64)
+{
+    struct k_file *f = k_fd_lookup((int)a0);
+
+    if (!f)
+        return -EBADF;
+    if (!f->ops->pread)
+        return -ESPIPE;
+    if (a3 < POSIX_FADV_NORMAL || a3 > POSIX_FADV_NOREUSE)
+        return -EINVAL;
+    return 0; /* files are in memory: advice changes nothing */
+}
+
+SYSCALL(sync)
+{
+    return 0; /* nothing is buffered on the way to a disk */
+}
+
+SYSCALL(syncfs)
+{
+    return k_fd_lookup((int)a0) ? 0 : -EBADF;
+}

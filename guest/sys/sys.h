@@ -70,6 +70,14 @@ SYSCALL(chmod);
 SYSCALL(fchmod);
 SYSCALL(fchmodat);
 SYSCALL(utimensat);
+SYSCALL(chown);
+SYSCALL(lchown);
+SYSCALL(fchown);
+SYSCALL(fchownat);
+SYSCALL(memfd_create);
+SYSCALL(fadvise64);
+SYSCALL(sync);
+SYSCALL(syncfs);
 SYSCALL(fstatfs);
 
 /* poll.c */

@@ -98,6 +98,12 @@ int k_tmpfs_rename(const char *from, const char *to, bool noreplace);
 int k_tmpfs_truncate(const char *path, int64_t size);
 /* By path (f NULL) or by open file; -EROFS for a file outside tmpfs. */
 int k_tmpfs_chmod(const char *path, struct k_file *f, unsigned mode);
+/* uid/gid UINT32_MAX leaves one unchanged. */
+int k_tmpfs_chown(const char *path, struct k_file *f, uint32_t uid,
+                  uint32_t gid);
+/* memfd_create: a new read-write tmpfs file with no name in the tree
+ * (`name` shows in /proc/self/fd links). 0 and *out, or -ENOMEM. */
+int k_tmpfs_create_anon(const char *name, int flags, struct k_file **out);
 /* Times in realtime ns; UINT64_MAX leaves one unchanged. */
 int k_tmpfs_utimens(const char *path, struct k_file *f, uint64_t atime,
                     uint64_t mtime);

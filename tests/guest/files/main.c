@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -239,8 +240,28 @@ static void test_misc_files(void)
     CHECK(chmod("lock", 0604) == 0 && stat("lock", &st) == 0 &&
           (st.st_mode & 07777) == 0604);
     CHECK(fchmodat(AT_FDCWD, "lock", 0600, 0) == 0);
-    close(fd);
 
+    CHECK(chown("lock", 1234, 4321) == 0 && stat("lock", &st) == 0 &&
+          st.st_uid == 1234 && st.st_gid == 4321);
+    CHECK(fchownat(AT_FDCWD, "lock", -1, 0, 0) == 0 && stat("lock", &st) == 0 &&
+          st.st_uid == 1234 && st.st_gid == 0);
+    CHECK(lchown("lock", 0, -1) == 0 && stat("lock", &st) == 0 &&
+          st.st_uid == 0);
+
+    int m = memfd_create("scratch", MFD_CLOEXEC);
+    char link[64] = "";
+    CHECK(m >= 0 && write(m, "memfd data", 10) == 10);
+    CHECK(pread(m, buf, 10, 0) == 10 && !memcmp(buf, "memfd data", 10));
+    CHECK(fcntl(m, F_GETFD) == FD_CLOEXEC);
+    snprintf(buf, sizeof(buf), "/proc/self/fd/%d", m);
+    CHECK(readlink(buf, link, sizeof(link) - 1) > 0);
+    printf("memfd link: %s\n", link);
+    CHECK(posix_fadvise(m, 0, 0, POSIX_FADV_SEQUENTIAL) == 0);
+    close(m);
+    sync();
+
+    CHECK(syncfs(fd) == 0);
+    close(fd);
     old = umask(077);
     printf("umask was %03o\n", old);
     fd = open("masked", O_CREAT | O_WRONLY, 0666);
