@@ -322,6 +322,7 @@ static long ep_wait(long epfd, long uevents, long max, uint64_t deadline)
 {
     long err;
     struct epoll *ep = epoll_of(epfd, &err);
+    struct k_file *self;
     struct epoll_event *out;
     int n;
 
@@ -336,6 +337,9 @@ static long ep_wait(long epfd, long uevents, long max, uint64_t deadline)
     out = k_malloc((size_t)max * sizeof(*out));
     if (!out)
         return -ENOMEM;
+    /* Held while waiting: another thread may close the epoll fd. */
+    self = k_fd_lookup((int)epfd);
+    k_file_get(self);
     for (;;) {
         n = ep_scan(ep, out, (int)max);
         if (n || deadline == 0 ||
@@ -346,6 +350,7 @@ static long ep_wait(long epfd, long uevents, long max, uint64_t deadline)
     if (n && k_copy_to_user((void *)uevents, out, (size_t)n * sizeof(*out)))
         n = -EFAULT;
     k_free(out);
+    k_file_put(self);
     return n;
 }
 

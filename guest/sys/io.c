@@ -45,6 +45,14 @@ static size_t cap_len(size_t len)
     return len > RW_MAX ? RW_MAX : len;
 }
 
+/* Drops the reference a blocking call held so that another thread
+ * closing the fd meanwhile cannot free the file under it. */
+static long put_ret(struct k_file *f, long ret)
+{
+    k_file_put(f);
+    return ret;
+}
+
 SYSCALL(read)
 {
     long err;
@@ -57,7 +65,8 @@ SYSCALL(read)
         return -EINVAL;
     if (!k_user_range_ok((void *)a1, len))
         return -EFAULT;
-    return f->ops->read(f, (void *)a1, len);
+    k_file_get(f);
+    return put_ret(f, f->ops->read(f, (void *)a1, len));
 }
 
 SYSCALL(write)
@@ -72,7 +81,8 @@ SYSCALL(write)
         return -EINVAL;
     if (!k_user_range_ok((const void *)a1, len))
         return -EFAULT;
-    return f->ops->write(f, (const void *)a1, len);
+    k_file_get(f);
+    return put_ret(f, f->ops->write(f, (const void *)a1, len));
 }
 
 /* Copies and checks an app iovec array; k_free the result. */
@@ -143,12 +153,13 @@ SYSCALL(readv)
     err = load_iov(a1, a2, &iov);
     if (err)
         return err;
+    k_file_get(f);
     if (f->ops->readv)
         err = f->ops->readv(f, iov, (int)a2);
     else
         err = rw_loop(f, iov, a2, false);
     k_free(iov);
-    return err;
+    return put_ret(f, err);
 }
 
 SYSCALL(writev)
@@ -164,12 +175,13 @@ SYSCALL(writev)
     err = load_iov(a1, a2, &iov);
     if (err)
         return err;
+    k_file_get(f);
     if (f->ops->writev)
         err = f->ops->writev(f, iov, (int)a2);
     else
         err = rw_loop(f, iov, a2, true);
     k_free(iov);
-    return err;
+    return put_ret(f, err);
 }
 
 SYSCALL(pread64)

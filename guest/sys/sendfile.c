@@ -120,7 +120,13 @@ SYSCALL(sendfile)
     b = bounce_take(&own);
     if (!b)
         return -ENOMEM;
+    /* References: another thread may close either fd while this one
+     * blocks. */
+    k_file_get(out);
+    k_file_get(in);
     n = copy_loop(out, in, a2 ? &off : NULL, a3 > RW_MAX ? RW_MAX : a3, b);
+    k_file_put(in);
+    k_file_put(out);
     bounce_give(b, own);
     if (a2 && k_copy_to_user((void *)a2, &off, sizeof(off)))
         return -EFAULT;

@@ -460,15 +460,17 @@ static void test_threads(void)
     CHECK(pthread_create(&a, NULL, epoll_waiter, &w) == 0);
     CHECK(pthread_create(&b, NULL, pipe_reader, &w) == 0);
     usleep(20000);
+    /* closing the fds a thread waits on does not pull them away */
+    close(w.ep);
+    close(p[0]);
+    usleep(5000);
     CHECK(write(e, &one, 8) == 8);
     CHECK(write(p[1], "abc", 3) == 3);
     pthread_join(a, NULL);
     pthread_join(b, NULL);
     printf("threads woken: epoll %d pipe %d\n", w.got_event, w.got_bytes);
     close(e);
-    close(p[0]);
     close(p[1]);
-    close(w.ep);
 }
 
 int main(void)
