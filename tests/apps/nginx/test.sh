@@ -44,6 +44,11 @@ len=$(curl -sI -m 5 "$url/big.bin" | tr -d '\r' |
 [ "$len" = $((4 * 1024 * 1024)) ] && ok apps/nginx/head ||
     fail apps/nginx/head "content-length '$len'"
 
+# A byte range of the big file (sendfile from an offset).
+curl -sf -m 10 -r 1000000-1999999 -o "$T/range" "$url/big.bin"
+tail -c +1000001 "$tree/html/big.bin" | head -c 1000000 > "$T/range-want"
+expect_same apps/nginx/range "$T/range" "$T/range-want"
+
 ab_check() { # name, ab args...
     local name=$1
     shift
