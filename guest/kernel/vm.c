@@ -624,7 +624,7 @@ size_t k_vm_format_maps(char *buf, size_t size)
             names[v->kind][0] ? "                          " : "",
             names[v->kind]);
         if (n < 0 || (size_t)n >= size - len)
-            break;
+            return size; /* did not fit: the caller retries bigger */
         len += (size_t)n;
     }
     return len;

@@ -38,7 +38,7 @@ long k_vm_mremap(uint64_t old, uint64_t old_len, uint64_t new_len, int flags,
 int k_vm_populate(uint64_t start, uint64_t end);
 
 /* Writes the app's regions in /proc/self/maps form into `buf`;
- * returns the bytes written (whole lines only). */
+ * returns the bytes written, or `size` when they did not all fit. */
 size_t k_vm_format_maps(char *buf, size_t size);
 
 #endif

@@ -306,6 +306,22 @@ static void test_proc_dev(void)
            file_has("/proc/meminfo", "MemTotal:"),
            file_has("/proc/meminfo", "MemAvailable:"));
     printf("maps has [stack] %d\n", file_has("/proc/self/maps", "[stack]"));
+    /* many regions: the generated file grows to hold them all */
+    char *area = mmap(NULL, 2000 * 4096, PROT_READ,
+                      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    for (int i = 0; i < 2000; i += 2)
+        mprotect(area + i * 4096, 4096, PROT_NONE);
+    static char maps[1 << 20];
+    long got = 0, r;
+    int lines = 0;
+    fd = open("/proc/self/maps", O_RDONLY);
+    while ((r = read(fd, maps + got, sizeof(maps) - 1 - (size_t)got)) > 0)
+        got += r;
+    close(fd);
+    for (long i = 0; i < got; i++)
+        lines += maps[i] == '\n';
+    printf("maps lists 2000 regions: %d\n", lines >= 2000);
+    munmap(area, 2000 * 4096);
     printf("status Pid %d\n", file_has("/proc/self/status", "\nPid:\t"));
     fd = open("/dev/console", O_WRONLY);
     printf("dev console opens %d\n", fd >= 0);
