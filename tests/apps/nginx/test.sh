@@ -19,7 +19,17 @@ url="http://127.0.0.1:$port"
 timeout -k 5 300 "$ONYX" run -p "$port:8080" "$T/nginx.onyx" \
     > "$T/out" 2> "$T/err" &
 pid=$!
-trap 'kill -KILL "$pid" 2>/dev/null' EXIT
+# SIGTERM: timeout passes it on to onyx run (a SIGKILL would leave the
+# monitor running as an orphan).
+cleanup() {
+    kill -TERM "$pid" 2>/dev/null
+    for _ in $(seq 1 30); do
+        kill -0 "$pid" 2>/dev/null || return
+        sleep 0.1
+    done
+    kill -KILL "$pid" 2>/dev/null
+}
+trap cleanup EXIT
 
 up=0
 for _ in $(seq 1 100); do

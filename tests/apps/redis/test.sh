@@ -15,7 +15,14 @@ port=$(free_port)
 timeout -k 5 300 "$ONYX" run -p "$port:6379" "$img" > "$T/out" 2> "$T/err" &
 pid=$!
 npid=
+# SIGTERM: timeout passes it on to onyx run (a SIGKILL would leave the
+# monitor running as an orphan).
 cleanup() {
+    kill -TERM "$pid" 2>/dev/null
+    for _ in $(seq 1 30); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.1
+    done
     kill -KILL "$pid" 2>/dev/null
     [ -n "$npid" ] && kill -KILL "$npid" 2>/dev/null
 }
