@@ -33,15 +33,25 @@ static void hc_write(struct mon_run *r, uint32_t gpa, const void *in,
         memcpy(p, in, len);
 }
 
-/* Console output never stops the guest: a closed pipe just drops it. */
-static void console_out(struct mon_run *r, int fd, const void *buf, size_t len)
+/*
+ * Console output never stops the guest by itself: a failed stream (the
+ * reader of a pipe went away, a full disk) answers this and every later
+ * write with the error, as a Linux write(2) would, so the app sees EPIPE
+ * or ENOSPC and can stop. A stop signal interrupts a write blocked on a
+ * full pipe.
+ */
+static int console_out(struct mon_run *r, int fd, const void *buf,
+                       size_t len)
 {
-    bool *gone = fd == 1 ? &r->stdout_gone : &r->stderr_gone;
+    int *gone = fd == 1 ? &r->stdout_error : &r->stderr_error;
+    int rc;
 
     if (*gone)
-        return;
-    if (mon_write_full(fd, buf, len) < 0)
-        *gone = true;
+        return *gone;
+    rc = mon_write_full(fd, buf, len);
+    if (rc < 0 && rc != -EINTR)
+        *gone = rc;
+    return rc;
 }
 
 static enum mon_hc_result hc_console(struct mon_run *r, uint32_t gpa)
@@ -68,8 +78,8 @@ static enum mon_hc_result hc_console(struct mon_run *r, uint32_t gpa)
     }
     /* Kernel log lines carry their own "[onyx]" tag; they go to stderr
      * so they never mix into the app's stdout. */
-    console_out(r, c.stream == ONYX_CONSOLE_STDOUT ? 1 : 2, buf, c.len);
-    c.ret = 0;
+    c.ret = console_out(r, c.stream == ONYX_CONSOLE_STDOUT ? 1 : 2, buf,
+                        c.len);
     hc_write(r, gpa, &c, sizeof(c));
     return MON_HC_CONTINUE;
 }

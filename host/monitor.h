@@ -19,8 +19,8 @@ struct mon_run {
     struct mon_vm *vm;
     const struct mon_image *img; /* for symbols in crash reports */
     struct mon_net *net; /* NULL without a network */
-    bool stdout_gone; /* writes failed with EPIPE/EIO... */
-    bool stderr_gone;
+    int stdout_error; /* -errno once a write failed (EPIPE, EIO...) */
+    int stderr_error;
 };
 
 /*

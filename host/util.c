@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "monitor.h"
 #include "util.h"
 
 int mon_err_set(struct mon_err *e, int code, const char *fmt, ...)
@@ -200,6 +201,9 @@ int mon_write_full(int fd, const void *buf, size_t len)
         if (n < 0) {
             struct pollfd pfd = {.fd = fd, .events = POLLOUT};
 
+            /* A stop signal ends a write blocked on a full pipe. */
+            if (errno == EINTR && mon_stop_signal)
+                return -EINTR;
             if (errno == EINTR)
                 continue;
             if (errno != EAGAIN)

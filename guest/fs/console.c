@@ -9,12 +9,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
 #include "k/fs.h"
 #include "k/hypercall.h"
+#include "k/proc.h"
 
 static long console_read(struct k_file *f, void *buf, size_t len)
 {
@@ -27,9 +29,16 @@ static long console_write(struct k_file *f, const void *buf, size_t len)
     uint32_t stream =
         (uintptr_t)f->priv == 2 ? ONYX_CONSOLE_STDERR : ONYX_CONSOLE_STDOUT;
 
+    long rc;
+
     if ((uintptr_t)f->priv == 0)
         return -EBADF; /* stdin is read-only */
-    return k_hc_console_write_user(stream, buf, len);
+    rc = k_hc_console_write_user(stream, buf, len);
+    /* The reader of the monitor's stdout went away: like Linux, SIGPIPE
+     * first (its default action ends the app with 141), then EPIPE. */
+    if (rc == -EPIPE)
+        k_signal_raise(SIGPIPE);
+    return rc;
 }
 
 static unsigned console_poll(struct k_file *f)

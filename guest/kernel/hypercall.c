@@ -35,7 +35,9 @@ static void hc_out(unsigned nr, const void *arg)
 static char console_bounce[ONYX_CONSOLE_MAX];
 static struct onyx_hc_console console_hc;
 
-static void console_send(uint32_t stream, uint32_t level, size_t len)
+/* Returns the monitor's answer: 0, or -errno when its stream failed
+ * (-EPIPE when the reader went away, -ENOSPC, -EIO). */
+static long console_send(uint32_t stream, uint32_t level, size_t len)
 {
     console_hc = (struct onyx_hc_console){
         .buf = image_phys(console_bounce),
@@ -44,6 +46,7 @@ static void console_send(uint32_t stream, uint32_t level, size_t len)
         .level = level,
     };
     hc_out(ONYX_HC_CONSOLE_WRITE, &console_hc);
+    return (long)console_hc.ret;
 }
 
 void k_hc_console_write(uint32_t stream, uint32_t level, const void *buf,
@@ -76,7 +79,10 @@ long k_hc_console_write_user(uint32_t stream, const void *ubuf, size_t len)
                 break;
             return -EFAULT;
         }
-        console_send(stream, 0, n);
+        long rc = console_send(stream, 0, n);
+
+        if (rc < 0)
+            return done ? (long)done : rc;
         done += n;
     }
     return (long)done;

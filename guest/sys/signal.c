@@ -98,6 +98,11 @@ static long send_self(long sig)
     return 0;
 }
 
+void k_signal_raise(int sig)
+{
+    send_self(sig);
+}
+
 SYSCALL(rt_sigaction)
 {
     struct k_sigaction sa;

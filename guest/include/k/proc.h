@@ -12,4 +12,9 @@ void k_proc_start(void);
 /* The app's name from the image (for uname and logs). */
 const char *k_proc_name(void);
 
+/* Raises `sig` at the app as the kernel itself would (SIGPIPE on a
+ * write to a broken pipe): blocked, it stays pending; with its default
+ * action it may end the app (status 128+sig) and not return. */
+void k_signal_raise(int sig);
+
 #endif
