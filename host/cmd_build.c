@@ -279,6 +279,25 @@ static int build_prepare_inputs(struct build *b)
     return build_load_app(b);
 }
 
+/* Refuses an output path that names one of the inputs: writing the
+ * image would destroy the source it was built from. */
+static int build_check_output(const struct build *b)
+{
+    struct stat out, in;
+
+    if (stat(b->output, &out) != 0)
+        return 0;
+    for (size_t i = 0; i < b->inputs.count; i++) {
+        if (stat(b->inputs.items[i], &in) == 0 && in.st_dev == out.st_dev &&
+            in.st_ino == out.st_ino) {
+            mon_error("-o %s is the input %s: refusing to overwrite it",
+                      b->output, b->inputs.items[i]);
+            return -EINVAL;
+        }
+    }
+    return 0;
+}
+
 /* Default name and output from the first input's base name. */
 static int build_names(struct build *b)
 {
@@ -310,7 +329,7 @@ static int build_names(struct build *b)
                  b->default_name);
         b->output = b->default_output;
     }
-    return 0;
+    return build_check_output(b);
 }
 
 static int build_write(struct build *b)

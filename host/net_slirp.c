@@ -398,6 +398,9 @@ int mon_net_slirp_create(void **be, const struct mon_net_options *opt,
     SlirpConfig sc = {
         .version = 4,
         .in_enabled = true,
+        /* The guest must not reach services bound to the host's
+         * loopback (127.0.0.1-only admin ports) through 10.0.2.2. */
+        .disable_host_loopback = true,
         .if_mtu = ONYX_NET_MTU,
         .if_mru = ONYX_NET_MTU,
     };

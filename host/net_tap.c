@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <linux/if.h>
 #include <linux/if_tun.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -99,6 +100,16 @@ int mon_net_tap_create(void **be, const struct mon_net_options *opt,
     if (strlen(opt->ifname) >= IFNAMSIZ)
         return mon_err_set(err, -EINVAL, "tap:%s: interface name too long",
                            opt->ifname);
+    /* TUNSETIFF would quietly create a missing device (down, without an
+     * address) and the guest would talk to nothing: require it. */
+    char sys_path[64];
+
+    snprintf(sys_path, sizeof(sys_path), "/sys/class/net/%s", opt->ifname);
+    if (access(sys_path, F_OK) != 0)
+        return mon_err_set(err, -ENODEV,
+                           "tap:%s: no such network interface (create it "
+                           "first: ip tuntap add %s mode tap)",
+                           opt->ifname, opt->ifname);
     fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0)
         return mon_err_set(err, -errno, "/dev/net/tun: %s", strerror(errno));
@@ -111,7 +122,8 @@ int mon_net_tap_create(void **be, const struct mon_net_options *opt,
                            e == EPERM ? " (needs CAP_NET_ADMIN, or create "
                                         "it first: ip tuntap add NAME mode "
                                         "tap user $USER)"
-                                      : "");
+                           : e == EINVAL ? " (not a tap device?)"
+                                         : "");
     }
     t = calloc(1, sizeof(*t));
     if (!t) {

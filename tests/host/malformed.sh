@@ -183,6 +183,17 @@ if [ -e fs.onyx ]; then fail build/rootfs-no-output "fs.onyx left"
 else ok build/rootfs-no-output; fi
 expect_error build/output-dir-missing "cannot create" \
     "$ONYX" build -o /nonexistent/x.onyx app.c
+cp app.c keep.c
+expect_error build/output-is-input "refusing to overwrite" \
+    "$ONYX" build -o keep.c keep.c
+cmp -s app.c keep.c && ok build/output-is-input-kept ||
+    fail build/output-is-input-kept "the source was overwritten"
+if [ -r /dev/kvm ]; then
+    expect_error run/tap-missing "no such network interface" \
+        "$ONYX" run --net tap:onyxnosuch0 --ip 10.9.9.2/24 good.onyx
+else
+    skip run/tap-missing "no usable /dev/kvm on this machine"
+fi
 after=$(ls /tmp | grep -c '^onyx-build-')
 if [ "$after" -le "$before" ]; then ok build/no-temp-files-left
 else
