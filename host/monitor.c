@@ -157,6 +157,15 @@ static enum mon_hc_result handle_exit(struct mon_run *r, int *status)
 {
     struct kvm_run *run = r->vm->run;
 
+    /*
+     * A stop signal that interrupts the emulated ring-0 trampolines on
+     * kvm_pvm can surface as an emulation error instead of
+     * KVM_EXIT_INTR; the operator asked for a stop, so that is what
+     * this is, not a guest crash.
+     */
+    if (mon_stop_signal && run->exit_reason != KVM_EXIT_IO &&
+        run->exit_reason != KVM_EXIT_MMIO)
+        return MON_HC_STOP;
     switch (run->exit_reason) {
     case KVM_EXIT_IO: return on_io(r, status);
     case KVM_EXIT_INTR: return mon_stop_signal ? MON_HC_STOP : MON_HC_CONTINUE;
@@ -198,6 +207,8 @@ int mon_run_guest(struct mon_run *r)
                 run->immediate_exit = 0;
                 continue;
             }
+            if (mon_stop_signal)
+                return stop_status();
             mon_crash_dump(r, "KVM_RUN failed: %s", strerror(errno));
             return ONYX_EXIT_CRASH;
         }
