@@ -167,6 +167,30 @@ static int load_strings(struct load *ld, const char *what, const char *first,
     return 0;
 }
 
+/*
+ * The guest copies argv and envp onto the app's stack as Linux's execve
+ * does, so they obey the same kind of bound (E2BIG there): at most
+ * 2 MiB of strings and pointers, and no more than an eighth of guest
+ * memory, so that a long command line never runs the guest out of
+ * memory before main().
+ */
+static int check_arg_size(struct load *ld, const struct onyx_boot_info *bi)
+{
+    uint64_t need = bi->argv.size + bi->envp.size +
+                    8ull * ((uint64_t)bi->argc + bi->envc + 2);
+    uint64_t limit = ld->vm->mem_size / 8;
+
+    if (limit > ONYX_ARG_MAX)
+        limit = ONYX_ARG_MAX;
+    if (need <= limit)
+        return 0;
+    return mon_err_set(ld->err, -E2BIG,
+                       "arguments and environment take %llu KiB; the limit "
+                       "is %llu KiB (2 MiB, or an eighth of --mem)",
+                       (unsigned long long)(need / 1024),
+                       (unsigned long long)(limit / 1024));
+}
+
 static int load_net(struct load *ld, const struct mon_boot_config *cfg,
                     struct mon_boot *boot)
 {
@@ -249,6 +273,8 @@ int mon_load(struct mon_vm *vm, const struct mon_image *img,
     if (rc == 0)
         rc = load_strings(&ld, "environment", NULL, cfg->env, &bi->envp,
                           &bi->envc);
+    if (rc == 0)
+        rc = check_arg_size(&ld, bi);
     if (rc == 0)
         rc = load_blob(&ld, "app name", img->name, strlen(img->name) + 1,
                        &bi->app_name);

@@ -37,6 +37,8 @@
 #define ONYX_APP_MMAP_TOP 0x00007f0000000000ull
 
 #define ONYX_PAGE_SIZE 4096ull
+/* Most bytes of argv and envp (strings and pointers) a guest is given. */
+#define ONYX_ARG_MAX (2ull << 20)
 
 /* ------------------------------------------------------------------ */
 /* Boot protocol.                                                      */

@@ -189,6 +189,8 @@ expect_error build/output-is-input "refusing to overwrite" \
 cmp -s app.c keep.c && ok build/output-is-input-kept ||
     fail build/output-is-input-kept "the source was overwritten"
 if [ -r /dev/kvm ]; then
+    expect_error run/args-too-big "the limit is 512 KiB" \
+        "$ONYX" run --mem 4M good.onyx -- $(seq 100000)
     expect_error run/tap-missing "no such network interface" \
         "$ONYX" run --net tap:onyxnosuch0 --ip 10.9.9.2/24 good.onyx
 else
