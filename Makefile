@@ -77,7 +77,12 @@ setup: $(SETUP_STAMP)
 $(SETUP_STAMP): scripts/setup.sh
 	$(Q)bash scripts/setup.sh
 
-$(LWIP_DIR)/src/core/tcp.c: | $(SETUP_STAMP)
+# lwIP's sources appear when the set-up unpacks them; with make -j the
+# rule must say so, or make gives up on them before the set-up ran.
+$(LWIP_DIR)/src/%.c: | $(SETUP_STAMP)
+	@test -f $@ || { echo "missing $@: rerun scripts/setup.sh" >&2; exit 1; }
+# ... and they are sources, not intermediates make may delete.
+.PRECIOUS: $(LWIP_DIR)/src/%.c
 
 # Objects depend on the set-up so a fresh clone installs first.
 $(BUILD)/host/%.o: host/%.c | $(SETUP_STAMP)
