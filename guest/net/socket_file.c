@@ -5,12 +5,14 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
 
 #include "k/file.h"
+#include "k/proc.h"
 #include "k/uaccess.h"
 
 #include "sock.h"
@@ -31,8 +33,7 @@ static long sock_file_readv(struct k_file *f, const struct iovec *iov, int cnt)
     return r;
 }
 
-/* TODO(#3): EPIPE should also raise SIGPIPE - apps that rely on the
- * signal to stop writing see only the error. */
+/* write() on a socket whose peer is gone raises SIGPIPE, then EPIPE. */
 static long sock_file_writev(struct k_file *f, const struct iovec *iov, int cnt)
 {
     long r;
@@ -40,6 +41,8 @@ static long sock_file_writev(struct k_file *f, const struct iovec *iov, int cnt)
     k_file_get(f);
     r = k_sock_send(f->priv, iov, cnt, 0, NULL, k_sock_file_nonblock(f));
     k_file_put(f);
+    if (r == -EPIPE)
+        k_signal_raise(SIGPIPE);
     return r;
 }
 

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -14,6 +15,7 @@
 #include "k/file.h"
 #include "k/log.h"
 #include "k/mm.h"
+#include "k/proc.h"
 #include "k/syscall.h"
 #include "k/uaccess.h"
 
@@ -141,8 +143,7 @@ static long recv_common(long fd, const struct iovec *iov, int cnt, long flags,
     return r;
 }
 
-/* TODO(#3): EPIPE should also raise SIGPIPE unless MSG_NOSIGNAL - apps
- * that rely on the signal to stop writing see only the error. */
+/* EPIPE raises SIGPIPE first unless MSG_NOSIGNAL, as on Linux. */
 static long send_common(long fd, const struct iovec *iov, int cnt, long flags,
                         long uaddr, long ulen)
 {
@@ -166,6 +167,8 @@ static long send_common(long fd, const struct iovec *iov, int cnt, long flags,
                                                                      : NULL,
                         k_sock_file_nonblock(f));
     k_file_put(f);
+    if (r == -EPIPE && !(flags & MSG_NOSIGNAL))
+        k_signal_raise(SIGPIPE);
     return r;
 }
 

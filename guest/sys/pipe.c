@@ -5,6 +5,7 @@
  * ring, a socket-pair end reads one ring and writes the other.
  */
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <stdbool.h>
@@ -19,6 +20,7 @@
 #include "k/mm.h"
 #include "k/sched.h"
 #include "k/uaccess.h"
+#include "k/proc.h"
 #include "sys.h"
 
 #define PIPE_SIZE 65536u
@@ -146,8 +148,12 @@ static long end_write(struct k_file *f, const void *buf, size_t len)
             continue;
         }
 
-        if (!r->readers)
-            return done ? (long)done : -EPIPE;
+        if (!r->readers) {
+            if (done)
+                return (long)done;
+            k_signal_raise(SIGPIPE); /* as Linux: the signal, then EPIPE */
+            return -EPIPE;
+        }
         n = ring_write(r, (const char *)buf + done, len - done);
         if (n < 0)
             return done ? (long)done : n;

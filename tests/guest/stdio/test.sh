@@ -47,4 +47,18 @@ else
         fail stdio/sigint-while-stdout-full "exit status $rc, want 130"
 fi
 exec 7>&-
+# A write to a pipe or socket pair without a reader: SIGPIPE, like Linux.
+sp="$ROOT/tests/guest/stdio/sigpipe.c"
+musl-gcc -static -O2 -o "$T/sigpipe-native" "$sp" 2> "$T/native-build.log" ||
+    { fail stdio/native-sigpipe "$(cat "$T/native-build.log")"; finish; }
+build_image "$T/sigpipe.onyx" "$sp" || { fail stdio/build-sigpipe "$(tail -3 "$T/build.log")"; finish; }
+for how in "pipe" "pair" "pipe ign" "pair ign"; do
+    # shellcheck disable=SC2086
+    want=$("$T/sigpipe-native" $how; echo "status $?")
+    # shellcheck disable=SC2086
+    run_image "$T/sigpipe.onyx" -- $how
+    got=$(cat "$T/out"; echo "status $STATUS")
+    [ "$got" = "$want" ] && ok "stdio/sigpipe-${how// /-}" ||
+        fail "stdio/sigpipe-${how// /-}" "got '$got', native '$want'"
+done
 finish
