@@ -70,4 +70,23 @@ free_port() {
 # Kernel log lines carry the "[onyx]" tag; app output does not.
 app_lines() { grep -v '^\[onyx\]' "$1"; }
 
+# ab_check NAME N AB-ARGS... : ab must complete N requests, none failed
+# and none answered with a non-2xx status. Prints its req/s as a comment.
+ab_check() {
+    local name=$1 want=$2 out
+    shift 2
+    out="$T/$(basename "$name").ab"
+    ab -q -r -s 20 "$@" > "$out" 2>&1
+    local complete failed non2xx
+    complete=$(awk '/^Complete requests:/ { print $3 }' "$out")
+    failed=$(awk '/^Failed requests:/ { print $3 }' "$out")
+    non2xx=$(awk '/^Non-2xx responses:/ { print $3 }' "$out")
+    if [ "$complete" = "$want" ] && [ "$failed" = 0 ] && [ -z "$non2xx" ]; then
+        ok "$name"
+        grep -E '^Requests per second' "$out" | sed 's/^/# /'
+    else
+        fail "$name" "complete=$complete failed=$failed non2xx=$non2xx $(grep -iE 'error|fail' "$out" | head -3 | tr '\n' ' ')"
+    fi
+}
+
 finish() { exit $((failures > 0)); }

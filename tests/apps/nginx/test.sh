@@ -59,24 +59,8 @@ curl -sf -m 10 -r 1000000-1999999 -o "$T/range" "$url/big.bin"
 tail -c +1000001 "$tree/html/big.bin" | head -c 1000000 > "$T/range-want"
 expect_same apps/nginx/range "$T/range" "$T/range-want"
 
-ab_check() { # name, ab args...
-    local name=$1
-    shift
-    ab -q -r -s 20 "$@" > "$T/$name.ab" 2>&1
-    local complete failed non2xx
-    complete=$(awk '/^Complete requests:/ { print $3 }' "$T/$name.ab")
-    failed=$(awk '/^Failed requests:/ { print $3 }' "$T/$name.ab")
-    non2xx=$(awk '/^Non-2xx responses:/ { print $3 }' "$T/$name.ab")
-    if [ "$complete" = 1000 ] && [ "$failed" = 0 ] && [ -z "$non2xx" ]; then
-        ok "apps/nginx/$name"
-        grep -E '^Requests per second' "$T/$name.ab" | sed 's/^/# /'
-    else
-        fail "apps/nginx/$name" \
-            "complete=$complete failed=$failed non2xx=$non2xx"
-    fi
-}
-ab_check ab-keepalive-1000 -n 1000 -c 10 -k "$url/index.html"
-ab_check ab-fresh-1000 -n 1000 -c 10 "$url/index.html"
+ab_check apps/nginx/ab-keepalive-1000 1000 -n 1000 -c 10 -k "$url/index.html"
+ab_check apps/nginx/ab-fresh-1000 1000 -n 1000 -c 10 "$url/index.html"
 
 logged=$(grep -c '"GET /index.html HTTP/1.0" 200' "$T/out")
 [ "$logged" -ge 2000 ] && ok apps/nginx/access-log-stdout ||
