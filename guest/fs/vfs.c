@@ -303,8 +303,13 @@ static int open_rootfs(const char *path, int flags, struct k_file **out)
     struct k_rootfs_node n;
     struct k_rootfs_node *copy;
 
-    if (k_rootfs_lookup(path, &n))
+    if (k_rootfs_lookup(path, &n)) {
+        int err = k_etcfs_open(path, flags, out);
+
+        if (err != -ENOENT)
+            return err;
         return (flags & O_CREAT) ? create_error(path) : -ENOENT;
+    }
     if ((flags & O_CREAT) && (flags & O_EXCL))
         return -EEXIST;
     if (S_ISDIR(n.mode))
@@ -357,7 +362,7 @@ int k_vfs_stat(const char *path, struct stat *st)
     if (dev)
         return k_dev_stat(dev, st);
     if (k_rootfs_lookup(path, &n))
-        return -ENOENT;
+        return k_etcfs_stat(path, st);
     k_stat_fill(st, n.mode, n.size, n.index, K_DEV_ROOTFS, n.mtime);
     return 0;
 }

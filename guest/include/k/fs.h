@@ -122,6 +122,14 @@ int k_procfs_open(const char *path, int flags, struct k_file **out);
 int k_procfs_stat(const char *path, struct stat *st);
 int k_procfs_readlink(const char *path, char *out);
 
+/*
+ * Generated /etc/resolv.conf (only when the run has a DNS server),
+ * /etc/hosts, /etc/passwd and /etc/group, used for paths the rootfs
+ * does not have. 0, or -ENOENT for other paths, -EROFS for writes.
+ */
+int k_etcfs_open(const char *path, int flags, struct k_file **out);
+int k_etcfs_stat(const char *path, struct stat *st);
+
 /* /dev: devices by name ("null"), 0 and a new file or -ENOENT. */
 int k_dev_open(const char *name, int flags, struct k_file **out);
 int k_dev_stat(const char *name, struct stat *st);
