@@ -10,6 +10,7 @@
 #include "k/file.h"
 #include "k/log.h"
 #include "k/mm.h"
+#include "k/proc.h"
 #include "k/sched.h"
 
 struct fd_slot {
@@ -141,6 +142,8 @@ int k_io_wait(uint64_t deadline_ns)
     uint64_t timer = k_timerfd_next_deadline();
     int err;
 
+    if (k_signal_pending())
+        return -EINTR;
     if (timer < deadline_ns) {
         err = k_waitq_wait(&k_io_waitq, timer);
         if (err == -ETIMEDOUT) {

@@ -119,6 +119,32 @@ static void wake(struct k_thread *t, int result)
     rq_push(t);
 }
 
+void k_thread_interrupt(struct k_thread *t)
+{
+    wake(t, -EINTR);
+}
+
+struct k_thread *k_thread_for_signal(uint64_t bits)
+{
+    struct k_thread *t;
+
+    for (t = all_threads; t; t = t->all_next)
+        if (k_thread_is_app(t) && t->state != K_THREAD_DEAD &&
+            !(t->sigmask & bits))
+            return t;
+    return NULL;
+}
+
+struct k_thread *k_thread_by_tid(int tid)
+{
+    struct k_thread *t;
+
+    for (t = all_threads; t; t = t->all_next)
+        if (k_thread_is_app(t) && t->state != K_THREAD_DEAD && t->tid == tid)
+            return t;
+    return NULL;
+}
+
 static void expire_timers(void)
 {
     uint64_t now;

@@ -345,9 +345,12 @@ static long ep_wait(long epfd, long uevents, long max, uint64_t deadline)
         if (n || deadline == 0 ||
             (deadline != K_FOREVER && k_time_monotonic_ns() >= deadline))
             break;
-        k_io_wait(deadline);
+        if (k_io_wait(deadline) == -EINTR) {
+            n = -EINTR;
+            break;
+        }
     }
-    if (n && k_copy_to_user((void *)uevents, out, (size_t)n * sizeof(*out)))
+    if (n > 0 && k_copy_to_user((void *)uevents, out, (size_t)n * sizeof(*out)))
         n = -EFAULT;
     k_free(out);
     k_file_put(self);

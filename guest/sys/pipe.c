@@ -118,7 +118,9 @@ static long end_read(struct k_file *f, void *buf, size_t len)
             return 0;
         if (f->flags & O_NONBLOCK)
             return -EAGAIN;
-        k_waitq_wait(&r->wq, K_FOREVER);
+        if (k_signal_pending() ||
+            k_waitq_wait(&r->wq, K_FOREVER) == -EINTR)
+            return -EINTR;
     }
     n = ring_read(r, buf, len);
     if (n > 0) {
@@ -144,7 +146,9 @@ static long end_write(struct k_file *f, const void *buf, size_t len)
         if (len <= PIPE_ATOMIC && PIPE_SIZE - r->count < len && r->readers) {
             if (f->flags & O_NONBLOCK)
                 return -EAGAIN;
-            k_waitq_wait(&r->wq, K_FOREVER);
+            if (k_signal_pending() ||
+                k_waitq_wait(&r->wq, K_FOREVER) == -EINTR)
+                return done ? (long)done : -EINTR;
             continue;
         }
 
@@ -165,7 +169,8 @@ static long end_write(struct k_file *f, const void *buf, size_t len)
         }
         if (f->flags & O_NONBLOCK)
             return done ? (long)done : -EAGAIN;
-        k_waitq_wait(&r->wq, K_FOREVER);
+        if (k_signal_pending() || k_waitq_wait(&r->wq, K_FOREVER) == -EINTR)
+            return done ? (long)done : -EINTR;
     }
     return (long)done;
 }

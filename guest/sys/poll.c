@@ -95,7 +95,10 @@ static long do_poll(long ufds, unsigned long n, uint64_t deadline)
         ready = scan_pollfds(p, n);
         if (ready || expired(deadline))
             break;
-        k_io_wait(deadline);
+        if (k_io_wait(deadline) == -EINTR) {
+            k_free(p);
+            return -EINTR;
+        }
     }
     if (k_copy_to_user((void *)ufds, p, n * sizeof(*p)))
         ready = -EFAULT;
@@ -210,7 +213,8 @@ static long do_select(long nfds, long uin, long uout, long uex,
         ready = scan_sets((int)nfds, &want, &got);
         if (ready || expired(deadline))
             break;
-        k_io_wait(deadline);
+        if (k_io_wait(deadline) == -EINTR)
+            return -EINTR;
     }
     if (ready < 0)
         return ready;

@@ -155,9 +155,20 @@ SYSCALL(times);
 SYSCALL(rt_sigaction);
 SYSCALL(rt_sigprocmask);
 SYSCALL(sigaltstack);
+SYSCALL(rt_sigreturn);
+SYSCALL(rt_sigpending);
 SYSCALL(kill);
 SYSCALL(tkill);
 SYSCALL(tgkill);
+
+/* The syscall being handled (table.c sets it before dispatch); valid
+ * in a syscall body until it blocks. */
+struct k_syscall_frame;
+extern struct k_syscall_frame *k_syscall_cur;
+/* On return from syscall `nr` of an app thread: runs the default
+ * action of, or sets up `f` to enter the handler of, one pending
+ * signal the thread does not block (signal.c). */
+void k_signal_deliver(struct k_syscall_frame *f, long nr);
 
 /* futex.c */
 SYSCALL(futex);

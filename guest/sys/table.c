@@ -12,11 +12,14 @@
 #include "k/file.h"
 #include "k/log.h"
 #include "k/net.h"
+#include "k/thread.h"
 #include "sys.h"
 
 #define ENTRY(name) [SYS_##name] = sys_##name
 
-static const k_syscall_fn table[K_SYSCALL_NAMES] = {
+/* `onyx inspect --syscalls` reads this table (by its symbol name) from
+ * the kernel ELF in an image: keep the name. */
+static const k_syscall_fn k_syscall_table[K_SYSCALL_NAMES] = {
     ENTRY(read),
     ENTRY(write),
     ENTRY(readv),
@@ -148,6 +151,8 @@ static const k_syscall_fn table[K_SYSCALL_NAMES] = {
     ENTRY(rt_sigaction),
     ENTRY(rt_sigprocmask),
     ENTRY(sigaltstack),
+    ENTRY(rt_sigreturn),
+    ENTRY(rt_sigpending),
     ENTRY(kill),
     ENTRY(tkill),
     ENTRY(tgkill),
@@ -216,9 +221,9 @@ long k_syscall_dispatch(long nr, long a0, long a1, long a2, long a3, long a4,
 {
     long r;
 
-    if (nr < 0 || nr >= K_SYSCALL_NAMES || !table[nr])
+    if (nr < 0 || nr >= K_SYSCALL_NAMES || !k_syscall_table[nr])
         return unimplemented(nr);
-    r = table[nr](a0, a1, a2, a3, a4, a5);
+    r = k_syscall_table[nr](a0, a1, a2, a3, a4, a5);
     if (writes_fd(nr)) {
         /* Edge-triggered epoll reports EPOLLOUT again only after the
          * app wrote (guest/sys/epoll.c). */
@@ -232,10 +237,15 @@ long k_syscall_dispatch(long nr, long a0, long a1, long a2, long a3, long a4,
 
 void k_syscall_handle(struct k_syscall_frame *f)
 {
+    long nr = (long)f->rax;
+
+    k_syscall_cur = f;
     f->rax = (uint64_t)k_syscall_dispatch(
         (long)f->rax, (long)f->rdi, (long)f->rsi, (long)f->rdx, (long)f->r10,
         (long)f->r8, (long)f->r9);
     /* Replies leave now, not at the next idle period. */
     if (k_net_tx_pending())
         k_net_flush();
+    if (k_thread_is_app(k_current))
+        k_signal_deliver(f, nr);
 }

@@ -3,6 +3,8 @@
 #ifndef K_PROC_H
 #define K_PROC_H
 
+#include <stdbool.h>
+
 /* The app's pid, also the main thread's tid. */
 #define K_PID 1
 
@@ -16,5 +18,11 @@ const char *k_proc_name(void);
  * write to a broken pipe): blocked, it stays pending; with its default
  * action it may end the app (status 128+sig) and not return. */
 void k_signal_raise(int sig);
+/* Sends `sig` to the process as from outside (the monitor relays
+ * SIGTERM/SIGINT sent to `onyx run`); may be called from any thread. */
+void k_signal_post_external(int sig);
+/* True when the current app thread has a signal it does not block
+ * pending: blocking syscalls then return -EINTR (see signal.c). */
+bool k_signal_pending(void);
 
 #endif

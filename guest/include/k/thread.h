@@ -62,6 +62,7 @@ struct k_thread {
     uint64_t clear_child_tid; /* app address, 0 when none */
     uint64_t robust_list;
     uint64_t sigmask;
+    uint64_t sigpending; /* thread-directed signals not yet delivered */
     struct k_sigaltstack altstack;
 };
 
@@ -87,6 +88,13 @@ int k_thread_make_app(struct k_thread *t, int tid, struct k_thread *fpu_from);
 struct k_thread *k_thread_create_from_frame(const char *name, const void *frame,
                                             unsigned frame_size, int tid,
                                             struct k_thread *parent);
+/* Wakes `t` with -EINTR from k_waitq_wait if it is blocked. */
+void k_thread_interrupt(struct k_thread *t);
+/* The first live app thread whose signal mask lacks every bit of
+ * `bits` (NULL when none): where a process-directed signal goes. */
+struct k_thread *k_thread_for_signal(uint64_t bits);
+/* The live app thread with tid `tid`, or NULL. */
+struct k_thread *k_thread_by_tid(int tid);
 /* Number of live app threads. */
 int k_thread_app_count(void);
 /* Process CPU time (all non-idle time) and this thread's CPU time. */

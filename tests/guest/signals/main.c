@@ -1,0 +1,253 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Signal delivery test (app side, runs natively and as an image): handlers,
+ * siginfo, masks, SA_NODEFER/SA_RESETHAND, sigaltstack, nested signals,
+ * FPU state kept across a handler, SA_RESTART against EINTR on a pipe read
+ * interrupted by another thread. Prints lines compared with a native run.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <ucontext.h>
+#include <unistd.h>
+
+static volatile sig_atomic_t hits[NSIG];
+static volatile int depth, max_depth;
+static siginfo_t last_info;
+static sigset_t mask_in_handler;
+static char *alt_base;
+static size_t alt_size;
+static volatile int on_alt, ss_onstack, fpu_ok, nested_order[4], nested_n;
+
+static void on_plain(int sig)
+{
+    hits[sig]++;
+    sigprocmask(SIG_BLOCK, NULL, &mask_in_handler);
+}
+
+static void on_info(int sig, siginfo_t *si, void *ucv)
+{
+    ucontext_t *uc = ucv;
+
+    hits[sig]++;
+    last_info = *si;
+    mask_in_handler = uc->uc_sigmask;
+    sigprocmask(SIG_BLOCK, NULL, &mask_in_handler);
+}
+
+static void on_alt_handler(int sig)
+{
+    char here;
+    stack_t ss;
+
+    hits[sig]++;
+    on_alt = &here >= alt_base && &here < alt_base + alt_size;
+    sigaltstack(NULL, &ss);
+    ss_onstack = (ss.ss_flags & SS_ONSTACK) != 0;
+}
+
+static void on_nest(int sig)
+{
+    nested_order[nested_n++] = sig;
+    depth++;
+    if (depth > max_depth)
+        max_depth = depth;
+    if (sig == SIGUSR1)
+        raise(SIGUSR2); /* runs inside this handler */
+    depth--;
+}
+
+static void on_fpu(int sig)
+{
+    volatile double x = 1.0;
+
+    (void)sig;
+    for (int i = 0; i < 10; i++)
+        x = x * 3.5 + 0.25;
+    fpu_ok = x > 1000.0;
+}
+
+static void on_nodefer(int sig)
+{
+    depth++;
+    if (depth > max_depth)
+        max_depth = depth;
+    if (depth < 3)
+        raise(sig);
+    depth--;
+}
+
+static void set(int sig, void (*fn)(int), int flags, int block)
+{
+    struct sigaction sa;
+
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = fn;
+    sa.sa_flags = flags;
+    sigemptyset(&sa.sa_mask);
+    if (block)
+        sigaddset(&sa.sa_mask, block);
+    if (sigaction(sig, &sa, NULL))
+        perror("sigaction");
+}
+
+static void set_info(int sig, int flags)
+{
+    struct sigaction sa;
+
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_sigaction = on_info;
+    sa.sa_flags = SA_SIGINFO | flags;
+    sigemptyset(&sa.sa_mask);
+    sigaddset(&sa.sa_mask, SIGUSR2);
+    sigaction(sig, &sa, NULL);
+}
+
+static int fd_pipe[2];
+static pthread_t main_thread;
+
+static void *kicker(void *arg)
+{
+    struct timespec ts = {0, 50 * 1000 * 1000};
+    sigset_t all;
+
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, NULL);
+    nanosleep(&ts, NULL);
+    pthread_kill(main_thread, SIGUSR1);
+    if (arg) {
+        nanosleep(&ts, NULL);
+        if (write(fd_pipe[1], "x", 1) != 1)
+            perror("write");
+    }
+    return NULL;
+}
+
+static void pipe_read(int restart)
+{
+    pthread_t t;
+    char c;
+    ssize_t n;
+
+    set(SIGUSR1, on_plain, restart ? SA_RESTART : 0, 0);
+    hits[SIGUSR1] = 0;
+    if (pipe(fd_pipe))
+        perror("pipe");
+    pthread_create(&t, NULL, kicker, restart ? (void *)1 : NULL);
+    n = read(fd_pipe[0], &c, 1);
+    printf("read %s: n=%zd errno=%s handler=%d\n",
+           restart ? "SA_RESTART" : "no restart", n,
+           n < 0 ? strerror(errno) : "-", hits[SIGUSR1]);
+    pthread_join(t, NULL);
+    close(fd_pipe[0]);
+    close(fd_pipe[1]);
+}
+
+int main(void)
+{
+    sigset_t s, old;
+    stack_t ss;
+    volatile double a = 1.0 / 3.0, b;
+
+    setvbuf(stdout, NULL, _IONBF, 0);
+    main_thread = pthread_self();
+
+    /* A plain handler runs; the signal is blocked inside it. */
+    set(SIGUSR1, on_plain, 0, 0);
+    raise(SIGUSR1);
+    printf("plain: hits=%d usr1 blocked inside=%d after=%d\n",
+           hits[SIGUSR1], sigismember(&mask_in_handler, SIGUSR1),
+           (sigprocmask(SIG_BLOCK, NULL, &s), sigismember(&s, SIGUSR1)));
+
+    /* SA_SIGINFO: siginfo from kill() and raise(), sa_mask applied. */
+    set_info(SIGUSR1, 0);
+    kill(getpid(), SIGUSR1);
+    printf("kill: signo=%d code=%d pid_ok=%d uid=%d usr2 masked=%d\n",
+           last_info.si_signo, last_info.si_code,
+           last_info.si_pid == getpid(), (int)last_info.si_uid,
+           sigismember(&mask_in_handler, SIGUSR2));
+    raise(SIGUSR1);
+    printf("raise: signo=%d code=%d\n", last_info.si_signo,
+           last_info.si_code);
+
+    /* Blocked: stays pending, delivered once when unblocked. */
+    hits[SIGUSR1] = 0;
+    sigemptyset(&s);
+    sigaddset(&s, SIGUSR1);
+    sigprocmask(SIG_BLOCK, &s, &old);
+    raise(SIGUSR1);
+    raise(SIGUSR1);
+    sigpending(&s);
+    printf("blocked: hits=%d pending=%d\n", hits[SIGUSR1],
+           sigismember(&s, SIGUSR1));
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    printf("unblocked: hits=%d\n", hits[SIGUSR1]);
+
+    /* Ignored signals vanish. */
+    signal(SIGUSR2, SIG_IGN);
+    raise(SIGUSR2);
+    printf("ignored: still here\n");
+
+    /* SA_RESETHAND: the second raise would take the default action;
+     * check the disposition instead. */
+    set(SIGHUP, on_plain, SA_RESETHAND, 0);
+    raise(SIGHUP);
+    {
+        struct sigaction cur;
+
+        sigaction(SIGHUP, NULL, &cur);
+        printf("resethand: hits=%d now default=%d\n", hits[SIGHUP],
+               cur.sa_handler == SIG_DFL);
+    }
+
+    /* SA_NODEFER: the handler re-raises into itself. */
+    max_depth = depth = 0;
+    set(SIGWINCH, on_nodefer, SA_NODEFER, 0);
+    raise(SIGWINCH);
+    printf("nodefer: depth=%d\n", max_depth);
+
+    /* Nested: the USR1 handler raises USR2, which runs inside it. */
+    max_depth = depth = 0;
+    set(SIGUSR1, on_nest, 0, 0);
+    set(SIGUSR2, on_nest, 0, 0);
+    raise(SIGUSR1);
+    printf("nested: order=%d,%d depth=%d\n", nested_order[0],
+           nested_order[1], max_depth);
+
+    /* sigaltstack with SA_ONSTACK. */
+    alt_size = 65536;
+    alt_base = malloc(alt_size);
+    ss.ss_sp = alt_base;
+    ss.ss_size = alt_size;
+    ss.ss_flags = 0;
+    if (sigaltstack(&ss, NULL))
+        perror("sigaltstack");
+    set(SIGUSR2, on_alt_handler, SA_ONSTACK, 0);
+    raise(SIGUSR2);
+    sigaltstack(NULL, &ss);
+    printf("altstack: hits=%d on_alt=%d ss_onstack=%d flags after=%d\n",
+           hits[SIGUSR2], on_alt, ss_onstack, ss.ss_flags);
+
+    /* The interrupted code's FPU state survives a handler using it. */
+    set(SIGUSR1, on_fpu, 0, 0);
+    b = a * 3.0;
+    raise(SIGUSR1);
+    printf("fpu: handler=%d a=%.17g b=%.17g\n", fpu_ok, a, b);
+
+    /* A blocking pipe read interrupted by a signal from another thread. */
+    pipe_read(0);
+    pipe_read(1);
+
+    /* Default action of an unhandled signal ends the app. */
+    signal(SIGUSR1, SIG_DFL);
+    printf("ending with SIGUSR1\n");
+    raise(SIGUSR1);
+    printf("not reached\n");
+    return 0;
+}
