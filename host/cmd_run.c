@@ -28,6 +28,8 @@ const char mon_run_usage[] =
     "  -p SPEC        forward host TCP port to the guest (needs user)\n"
     "  --ip, --gw, --dns  guest addresses for --net tap\n"
     "  -e K=V         set or override an environment variable\n"
+    "  --stop-timeout SECONDS  after SIGINT/SIGTERM (passed to the app),\n"
+    "                 stop the guest this late (default 10; 0: at once)\n"
     "  -- ARGS...     replace the image's default arguments\n";
 
 enum {
@@ -39,6 +41,7 @@ enum {
     OPT_DNS,
     OPT_ENV,
     OPT_HELP,
+    OPT_STOP_TIMEOUT,
     OPT_LATER, /* options of later issues */
 };
 
@@ -51,6 +54,7 @@ static const struct mon_opt run_opts[] = {
     {"dns", 0, true, OPT_DNS},
     {"env", 'e', true, OPT_ENV},
     {"help", 'h', false, OPT_HELP},
+    {"stop-timeout", 0, true, OPT_STOP_TIMEOUT},
     {"disk", 0, true, OPT_LATER},
     {"syslog", 0, true, OPT_LATER},
     {"gdb", 0, true, OPT_LATER},
@@ -72,7 +76,30 @@ struct run_args {
     struct mon_net_options net;
     struct mon_strvec args;
     struct mon_strvec env; /* -e overrides, applied over the image's */
+    unsigned stop_timeout; /* seconds from SIGINT/SIGTERM to a stop */
 };
+
+#define STOP_TIMEOUT_DEFAULT 10
+#define STOP_TIMEOUT_MAX 86400
+
+static int parse_stop_timeout(struct run_args *a, const char *v)
+{
+    unsigned long n = 0;
+
+    for (const char *p = v; *p; p++) {
+        if (*p < '0' || *p > '9' || n > STOP_TIMEOUT_MAX)
+            goto bad;
+        n = n * 10 + (unsigned long)(*p - '0');
+    }
+    if (!*v || n > STOP_TIMEOUT_MAX)
+        goto bad;
+    a->stop_timeout = (unsigned)n;
+    return 0;
+bad:
+    mon_error("--stop-timeout '%s': expected whole seconds from 0 to %d", v,
+              STOP_TIMEOUT_MAX);
+    return -EINVAL;
+}
 
 static int parse_port(const char *s, size_t len, uint16_t *out)
 {
@@ -206,6 +233,7 @@ static int parse_option(struct run_args *a, struct mon_opts *o, int id,
     case OPT_IP: a->ip_text = v; return parse_ip(a, v);
     case OPT_GW: a->gw_text = v; return parse_addr("--gw", v, &a->net.gateway);
     case OPT_DNS: a->dns_text = v; return parse_addr("--dns", v, &a->net.dns);
+    case OPT_STOP_TIMEOUT: return parse_stop_timeout(a, v);
     case OPT_ENV:
         if (!mon_env_valid(v)) {
             mon_error("-e '%s': expected KEY=VALUE", v);
@@ -393,7 +421,7 @@ static void run_teardown(struct run_state *s)
 
 int mon_cmd_run(int argc, char **argv)
 {
-    struct run_args a = {0};
+    struct run_args a = {.stop_timeout = STOP_TIMEOUT_DEFAULT};
     struct run_state s = {0};
     struct mon_run r = {0};
     struct mon_err why;
@@ -408,7 +436,7 @@ int mon_cmd_run(int argc, char **argv)
     if (run_setup(&a, &s) < 0)
         goto out;
     r = (struct mon_run){.vm = &s.vm, .img = &s.img, .net = s.net};
-    if (mon_signals_init(&r, &why) < 0) {
+    if (mon_signals_init(&r, a.stop_timeout, &why) < 0) {
         mon_error("%s", why.msg);
         goto out;
     }

@@ -80,6 +80,10 @@ static enum mon_hc_result hc_console(struct mon_run *r, uint32_t gpa)
      * so they never mix into the app's stdout. */
     c.ret = console_out(r, c.stream == ONYX_CONSOLE_STDOUT ? 1 : 2, buf,
                         c.len);
+    if (c.ret == -EINTR) {
+        mon_stop_now();
+        return MON_HC_STOP;
+    }
     hc_write(r, gpa, &c, sizeof(c));
     return MON_HC_CONTINUE;
 }
@@ -132,7 +136,11 @@ static enum mon_hc_result hc_poll(struct mon_run *r, uint32_t gpa)
                        gpa);
         return MON_HC_CRASH;
     }
-    rc = mon_net_poll(r->net, p.deadline_ns, &mon_stop_signal, &p.rx_ready,
+    /* Cleared before the check, so a signal after it still wakes us. */
+    mon_signal_wake = 0;
+    if ((mon_app_signal && !r->app_signal_sent) || mon_stop_signal)
+        p.deadline_ns = 0;
+    rc = mon_net_poll(r->net, p.deadline_ns, &mon_signal_wake, &p.rx_ready,
                       &why);
     if (rc < 0) {
         mon_crash_dump(r, "%s", why.msg);
@@ -142,6 +150,10 @@ static enum mon_hc_result hc_poll(struct mon_run *r, uint32_t gpa)
         return MON_HC_STOP;
     p.monotonic_ns = mon_now_ns();
     p.stop = 0;
+    if (mon_app_signal && !r->app_signal_sent) {
+        p.stop = (uint32_t)mon_app_signal;
+        r->app_signal_sent = true;
+    }
     p.ret = 0;
     hc_write(r, gpa, &p, sizeof(p));
     return MON_HC_CONTINUE;

@@ -5,18 +5,34 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "monitor.h"
 
 volatile sig_atomic_t mon_stop_signal;
+volatile sig_atomic_t mon_app_signal;
+volatile sig_atomic_t mon_signal_wake;
 static struct kvm_run *volatile stop_run;
+static unsigned stop_timeout;
 
-/* KVM_RUN returns -EINTR for a signal delivered while the guest runs;
- * immediate_exit covers one that lands just before KVM_RUN. */
+/*
+ * KVM_RUN returns -EINTR for a signal delivered while the guest runs;
+ * immediate_exit covers one that lands just before KVM_RUN. The first
+ * SIGINT/SIGTERM only leaves KVM_RUN so the guest hears of it at its
+ * next poll hypercall; the second one, or SIGALRM after the timeout,
+ * stops the guest.
+ */
 static void on_stop_signal(int sig)
 {
-    mon_stop_signal = sig;
+    if (sig == SIGALRM)
+        mon_stop_signal = mon_app_signal ? mon_app_signal : SIGTERM;
+    else if (!mon_app_signal && stop_timeout) {
+        mon_app_signal = sig;
+        alarm(stop_timeout);
+    } else
+        mon_stop_signal = sig;
+    mon_signal_wake = 1;
     if (stop_run)
         stop_run->immediate_exit = 1;
 }
@@ -29,7 +45,14 @@ static void on_stop_signal(int sig)
  * hosts, whose ring-0 emulation loop then never sees them.) Waits in
  * ppoll close their own race, see mon_net_poll.
  */
-int mon_signals_init(struct mon_run *r, struct mon_err *err)
+void mon_stop_now(void)
+{
+    if (!mon_stop_signal)
+        mon_stop_signal = mon_app_signal ? mon_app_signal : SIGTERM;
+}
+
+int mon_signals_init(struct mon_run *r, unsigned stop_timeout_s,
+                     struct mon_err *err)
 {
     struct sigaction sa = {.sa_handler = on_stop_signal};
     struct sigaction ign = {.sa_handler = SIG_IGN};
@@ -38,12 +61,15 @@ int mon_signals_init(struct mon_run *r, struct mon_err *err)
     sigemptyset(&sa.sa_mask);
     sigemptyset(&ign.sa_mask);
     stop_run = r->vm->run;
+    stop_timeout = stop_timeout_s;
     if (sigaction(SIGPIPE, &ign, NULL) < 0 ||
-        sigaction(SIGINT, &sa, NULL) < 0 || sigaction(SIGTERM, &sa, NULL) < 0)
+        sigaction(SIGINT, &sa, NULL) < 0 ||
+        sigaction(SIGTERM, &sa, NULL) < 0 || sigaction(SIGALRM, &sa, NULL) < 0)
         return mon_err_set(err, -errno, "sigaction: %s", strerror(errno));
     sigemptyset(&stop);
     sigaddset(&stop, SIGINT);
     sigaddset(&stop, SIGTERM);
+    sigaddset(&stop, SIGALRM);
     if (sigprocmask(SIG_UNBLOCK, &stop, NULL) < 0)
         return mon_err_set(err, -errno, "sigprocmask: %s", strerror(errno));
     return 0;

@@ -21,17 +21,28 @@ struct mon_run {
     struct mon_net *net; /* NULL without a network */
     int stdout_error; /* -errno once a write failed (EPIPE, EIO...) */
     int stderr_error;
+    bool app_signal_sent; /* mon_app_signal reported to the guest */
 };
 
 /*
- * Installs the SIGINT/SIGTERM handler that stops the guest (through
- * kvm_run.immediate_exit) and ignores SIGPIPE. Call after the vCPU
+ * Installs the SIGINT/SIGTERM handler and ignores SIGPIPE. The first
+ * SIGINT/SIGTERM is passed to the guest (mon_app_signal, reported by
+ * the next ONYX_HC_POLL) and starts a `stop_timeout_s` alarm; a second
+ * one, or the alarm, stops the guest (through kvm_run.immediate_exit).
+ * stop_timeout_s 0 stops at the first signal. Call after the vCPU
  * exists, before the first KVM_RUN. Returns 0 or -errno with a message.
  */
-int mon_signals_init(struct mon_run *r, struct mon_err *err);
+int mon_signals_init(struct mon_run *r, unsigned stop_timeout_s,
+                     struct mon_err *err);
 
-/* The stop signal received (SIGINT/SIGTERM), 0 when none. */
+/* The signal that stops the guest (SIGINT/SIGTERM), 0 when none. */
 extern volatile sig_atomic_t mon_stop_signal;
+/* The first SIGINT/SIGTERM, for the app; 0 when none yet. */
+extern volatile sig_atomic_t mon_app_signal;
+/* Set by every stop-signal or alarm arrival: wakes ONYX_HC_POLL waits. */
+extern volatile sig_atomic_t mon_signal_wake;
+/* Turns the signal passed to the guest into a stop (mon_stop_signal). */
+void mon_stop_now(void);
 
 /*
  * Runs the guest until it exits, crashes or is stopped. Returns the

@@ -187,6 +187,7 @@ static void net_wait(struct mon_net *n, uint64_t timeout_ns,
     sigemptyset(&block);
     sigaddset(&block, SIGINT);
     sigaddset(&block, SIGTERM);
+    sigaddset(&block, SIGALRM);
     sigprocmask(SIG_BLOCK, &block, &old);
     if (!*stop)
         rc = ppoll(fds, (nfds_t)nfds, ns_to_timespec(timeout_ns, &ts), &old);

@@ -201,8 +201,10 @@ int mon_write_full(int fd, const void *buf, size_t len)
         if (n < 0) {
             struct pollfd pfd = {.fd = fd, .events = POLLOUT};
 
-            /* A stop signal ends a write blocked on a full pipe. */
-            if (errno == EINTR && mon_stop_signal)
+            /* A stop signal ends a write blocked on a full pipe; so
+             * does the first one, which the guest cannot hear of while
+             * the monitor is stuck here (hc_console then stops it). */
+            if (errno == EINTR && (mon_stop_signal || mon_app_signal))
                 return -EINTR;
             if (errno == EINTR)
                 continue;

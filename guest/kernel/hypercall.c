@@ -112,11 +112,22 @@ void k_hc_clock(struct onyx_hc_clock *out)
 }
 
 static struct onyx_hc_poll poll_hc;
+static uint32_t host_signal;
+
+uint32_t k_hc_take_signal(void)
+{
+    uint32_t sig = host_signal;
+
+    host_signal = 0;
+    return sig;
+}
 
 uint32_t k_hc_poll(uint64_t deadline_ns, uint32_t *stop)
 {
     poll_hc = (struct onyx_hc_poll){.deadline_ns = deadline_ns};
     hc_out(ONYX_HC_POLL, &poll_hc);
+    if (poll_hc.stop)
+        host_signal = poll_hc.stop;
     if (stop)
         *stop = poll_hc.stop;
     return poll_hc.rx_ready;

@@ -15,6 +15,7 @@
 #include "k/log.h"
 #include "k/mm.h"
 #include "k/net.h"
+#include "k/proc.h"
 #include "k/sched.h"
 #include "k/thread.h"
 #include "k/time.h"
@@ -375,17 +376,14 @@ int k_thread_app_count(void)
  * without waiting. */
 static void poll_monitor(uint64_t deadline)
 {
-    uint32_t stop = 0;
     uint64_t start = k_rdtsc();
-    uint32_t rx = k_hc_poll(deadline, &stop);
+    uint32_t rx = k_hc_poll(deadline, NULL);
+    uint32_t sig = k_hc_take_signal();
 
     if (deadline)
         idle_ticks += k_rdtsc() - start;
-    if (stop) {
-        k_info("sched: the host asked the guest to stop");
-        k_net_flush();
-        k_hc_exit(ONYX_EXIT_SIGTERM);
-    }
+    if (sig)
+        k_signal_from_host((int)sig);
     if (rx)
         k_net_input();
 }

@@ -111,6 +111,7 @@ static struct k_sigaction actions[NSIG_LINUX + 1];
 static uint64_t proc_pending; /* process-directed, not yet delivered */
 /* siginfo code and sender of each pending signal (one instance each). */
 static int32_t pending_code[NSIG_LINUX + 1];
+static int32_t pending_pid[NSIG_LINUX + 1];
 
 /* The frame of the syscall being handled (set before dispatch): valid
  * in syscall bodies until they block. */
@@ -174,13 +175,14 @@ bool k_signal_pending(void)
  * NULL) and wakes the thread that will take it if it is blocked, so
  * its syscall returns -EINTR (or restarts) and the handler runs.
  */
-static void post(struct k_thread *t, int sig, int32_t code)
+static void post(struct k_thread *t, int sig, int32_t code, int32_t pid)
 {
     struct k_thread *target = t;
 
     if (ignored(sig))
         return;
     pending_code[sig] = code;
+    pending_pid[sig] = pid;
     if (t) {
         t->sigpending |= SIG_BIT(sig);
     } else {
@@ -197,12 +199,21 @@ static void post(struct k_thread *t, int sig, int32_t code)
 
 void k_signal_raise(int sig)
 {
-    post(k_current, sig, K_SI_KERNEL);
+    post(k_current, sig, K_SI_KERNEL, 0);
 }
 
-void k_signal_post_external(int sig)
+void k_signal_from_host(int sig)
 {
-    post(NULL, sig, K_SI_KERNEL);
+    if (sig < 1 || sig > NSIG_LINUX || ignored(sig))
+        return;
+    if (has_handler(sig)) {
+        k_info("signal: passing %s (%d) from the host to the app",
+               sig_name(sig), sig);
+        post(NULL, sig, K_SI_USER, 0); /* sender outside the guest */
+        return;
+    }
+    k_info("signal: app ended by %s (%d) from the host", sig_name(sig), sig);
+    k_proc_exit(128 + sig);
 }
 
 static bool use_xsave(void)
@@ -363,8 +374,7 @@ static void build_frame(struct k_syscall_frame *f, int sig, bool eintr,
     fr.uc.sigmask = k_current->sigmask;
     fr.info.signo = sig;
     fr.info.code = pending_code[sig];
-    if (fr.info.code == K_SI_USER || fr.info.code == K_SI_TKILL)
-        fr.info.pid = K_PID; /* uid 0: the app runs as root */
+    fr.info.pid = pending_pid[sig]; /* uid 0: the app runs as root */
 
     fp_save_scratch();
     if (k_copy_to_user((void *)fp_at, fp_scratch, fpsize - 4) ||
@@ -548,7 +558,7 @@ SYSCALL(kill)
     if (check_sig(a1))
         return -EINVAL;
     if (a1)
-        post(NULL, (int)a1, K_SI_USER);
+        post(NULL, (int)a1, K_SI_USER, K_PID);
     return 0;
 }
 
@@ -562,7 +572,7 @@ static long send_thread(long tid, long sig)
     if (!t)
         return -ESRCH;
     if (sig)
-        post(t, (int)sig, K_SI_TKILL);
+        post(t, (int)sig, K_SI_TKILL, K_PID);
     return 0;
 }
 

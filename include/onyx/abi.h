@@ -204,7 +204,9 @@ struct onyx_hc_poll {
     uint64_t deadline_ns;
     uint64_t monotonic_ns; /* out: host monotonic time on return */
     uint32_t rx_ready;     /* out: packets now waiting in the RX ring */
-    uint32_t stop;         /* out: 1 when the monitor was asked to stop */
+    uint32_t stop;         /* out: SIGINT/SIGTERM (Linux numbers) that
+                              `onyx run` received, for the app; each
+                              reported once, 0 when none */
     int64_t ret;
 };
 

@@ -185,9 +185,12 @@ expect_crash monitor/hostile-rx-tail "RX ring tail 77" \
 
 # ---- stop signals ------------------------------------------------------------
 # stop_test NAME SIGNAL WANT RUN-ARGS... : starts the guest, waits for
-# its first line, sends SIGNAL, expects exit WANT within 5 s.
+# its first line, sends SIGNAL, expects exit WANT within 5 s. SIGNAL
+# "TERM,INT" sends both, 0.2 s apart. The first signal is only passed to
+# the guest (which the probe ignores), so single-signal runs use
+# --stop-timeout 0.
 stop_test() {
-    local name=$1 sig=$2 want=$3 pid i rc
+    local name=$1 sigs=$2 want=$3 pid i rc sig
     shift 3
     "$ONYX" run "$@" > sig.out 2> sig.err &
     pid=$!
@@ -195,7 +198,10 @@ stop_test() {
         [ -s sig.out ] && break
         sleep 0.05
     done
-    kill -s "$sig" "$pid"
+    for sig in ${sigs//,/ }; do
+        kill -s "$sig" "$pid"
+        sleep 0.2
+    done
     for i in $(seq 100); do
         kill -0 "$pid" 2> /dev/null || break
         sleep 0.05
@@ -209,12 +215,15 @@ stop_test() {
     rc=$?
     [ "$rc" = "$want" ] && ok "$name" || fail "$name" "exit $rc, want $want"
 }
-stop_test monitor/sigint-running-guest INT 130 p.onyx -- spin
-stop_test monitor/sigterm-running-guest TERM 143 p.onyx -- spin
-stop_test monitor/sigterm-waiting-guest TERM 143 p.onyx -- wait
-port=$(free_port)
-stop_test monitor/sigint-with-forward INT 130 -p "127.0.0.1:$port:80" \
+stop_test monitor/sigint-running-guest INT 130 --stop-timeout 0 p.onyx -- spin
+stop_test monitor/sigterm-running-guest TERM 143 --stop-timeout 0 \
+    p.onyx -- spin
+stop_test monitor/sigterm-waiting-guest TERM 143 --stop-timeout 0 \
     p.onyx -- wait
+stop_test monitor/second-signal-running-guest TERM,INT 130 p.onyx -- spin
+port=$(free_port)
+stop_test monitor/sigint-with-forward INT 130 --stop-timeout 0 \
+    -p "127.0.0.1:$port:80" p.onyx -- wait
 if python3 -c "import socket; socket.socket().bind(('127.0.0.1', $port))" \
     2> /dev/null; then
     ok monitor/forward-port-released

@@ -22,8 +22,12 @@ void k_hc_console_write_static(uint32_t stream, uint32_t level, const char *buf,
                                size_t len, struct onyx_hc_console *hc);
 /* Fills `out` with host clocks and the guest TSC at the same moment. */
 void k_hc_clock(struct onyx_hc_clock *out);
-/* See struct onyx_hc_poll. Returns packets waiting in the RX ring. */
+/* See struct onyx_hc_poll. Returns packets waiting in the RX ring.
+ * A signal the host reports (the `stop` field) is also kept for
+ * k_hc_take_signal, whoever made the call. */
 uint32_t k_hc_poll(uint64_t deadline_ns, uint32_t *stop);
+/* The last signal a poll reported and nobody took yet (0: none). */
+uint32_t k_hc_take_signal(void);
 _Noreturn void k_hc_exit(int status);
 _Noreturn void k_hc_crash(struct onyx_hc_crash *crash);
 

@@ -18,9 +18,10 @@ const char *k_proc_name(void);
  * write to a broken pipe): blocked, it stays pending; with its default
  * action it may end the app (status 128+sig) and not return. */
 void k_signal_raise(int sig);
-/* Sends `sig` to the process as from outside (the monitor relays
- * SIGTERM/SIGINT sent to `onyx run`); may be called from any thread. */
-void k_signal_post_external(int sig);
+/* SIGINT/SIGTERM that `onyx run` received: queued for the app when it
+ * has a handler, ignored when it ignores it, else ends the app now with
+ * status 128+sig (the scheduler calls it outside any syscall). */
+void k_signal_from_host(int sig);
 /* True when the current app thread has a signal it does not block
  * pending: blocking syscalls then return -EINTR (see signal.c). */
 bool k_signal_pending(void);

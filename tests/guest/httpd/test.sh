@@ -1,6 +1,6 @@
 # The example service on KVM behind user-mode networking: curl, ab with
 # keep-alive and fresh connections, 10 MiB up/down with matching SHA-256,
-# request logs, clean stop on SIGINT.
+# request logs, graceful stop on SIGTERM (the app's handler runs).
 . "$ROOT/tests/lib.sh"
 have_kvm httpd || finish
 image="$ROOT/build/examples/httpd.onyx"
@@ -70,15 +70,20 @@ fi
 grep -q '"GET /health" 200' "$T/out" && ok httpd/request-log ||
     fail httpd/request-log "no request lines on stdout"
 
-kill -INT "$pid"
+kill -TERM "$pid"
 for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
 if kill -0 "$pid" 2>/dev/null; then
-    fail httpd/sigint-stops "still running 5 s after SIGINT"
+    fail httpd/sigterm-graceful "still running 5 s after SIGTERM"
 else
     wait "$pid"
     rc=$?
-    [ "$rc" = 130 ] && ok httpd/sigint-stops || fail httpd/sigint-stops "exit status $rc, want 130"
+    [ "$rc" = 0 ] && ok httpd/sigterm-graceful ||
+        fail httpd/sigterm-graceful "exit status $rc, want 0"
 fi
+grep -q '^httpd: stopping after [0-9]* requests' "$T/out" &&
+    ok httpd/stopping-line ||
+    fail httpd/stopping-line "no 'httpd: stopping after N requests' line"
+
 if curl -s -m 2 "$url/health" > /dev/null 2>&1; then
     fail httpd/port-released "port $port still answers after stop"
 else
