@@ -13,11 +13,17 @@
 #include "onyx/abi.h"
 #include "opts.h"
 #include "rootfs.h"
+#include "syscalls.h"
 
 const char mon_inspect_usage[] =
-    "usage: onyx inspect IMAGE\n"
+    "usage: onyx inspect [--syscalls | --kernel-syscalls] IMAGE\n"
     "  prints the kernel, app, default args, env, memory and rootfs "
-    "of IMAGE\n";
+    "of IMAGE\n"
+    "  --syscalls  lists the syscalls the app's code makes and which "
+    "of them\n"
+    "              the image's kernel does not implement\n"
+    "  --kernel-syscalls  lists the syscalls the image's kernel "
+    "implements\n";
 
 /* Prints a string with control characters and bytes >= 0x7f escaped. */
 static void print_escaped(const char *s)
@@ -124,6 +130,8 @@ int mon_cmd_inspect(int argc, char **argv)
 {
     static const struct mon_opt opts[] = {
         {"help", 'h', false, 1},
+        {"syscalls", 0, false, 2},
+        {"kernel-syscalls", 0, false, 3},
         {NULL, 0, false, 0},
     };
     const char *path = NULL;
@@ -131,13 +139,18 @@ int mon_cmd_inspect(int argc, char **argv)
     struct mon_err why;
     struct mon_opts o;
     const char *v;
-    int id;
+    int mode = 0;
+    int id, rc = 0;
 
     mon_opts_init(&o, argc, argv, opts);
     while ((id = mon_opts_next(&o, &v)) != MON_OPT_END) {
         if (id == 1) {
             fputs(mon_inspect_usage, stdout);
             return 0;
+        }
+        if (id == 2 || id == 3) {
+            mode = id;
+            continue;
         }
         if (id != MON_OPT_POSITIONAL || path) {
             if (id == MON_OPT_POSITIONAL || id == MON_OPT_REST)
@@ -154,7 +167,14 @@ int mon_cmd_inspect(int argc, char **argv)
         mon_error("%s", why.msg);
         return ONYX_EXIT_ERROR;
     }
-    inspect_print(path, &img);
+    if (mode == 2)
+        rc = mon_syscalls_report(&img);
+    else if (mode == 3)
+        rc = mon_syscalls_kernel(&img);
+    else
+        inspect_print(path, &img);
     mon_image_close(&img);
+    if (rc < 0)
+        return ONYX_EXIT_ERROR;
     return fflush(stdout) == 0 ? 0 : ONYX_EXIT_ERROR;
 }

@@ -47,6 +47,7 @@ if [ "$STATUS" = 0 ] && app_lines "$T/out" | grep -q '^dns: found ' &&
     ok names/dns
     echo "# $name resolved in $ms ms"
 else
-    fail names/dns "status $STATUS, $ms ms: $(tail -c 300 "$T/out" "$T/err" | tr '\n' ' ')"
+    fail names/dns "status $STATUS, $ms ms: \
+$(tail -c 300 "$T/out" "$T/err" | tr '\n' ' ')"
 fi
 finish
