@@ -20,19 +20,26 @@
 #include "onyx/abi.h"
 #include "opts.h"
 #include "rootfs.h"
+#include "rootfs_etc.h"
 
 extern char **environ;
 
 const char mon_build_usage[] =
     "usage: onyx build [-o IMAGE] [--rootfs DIR] [--env K=V]... "
     "[--mem SIZE]\n"
-    "                  [--name NAME] (SOURCE.c... | STATIC-ELF) "
+    "                  [--name NAME] [--host NAME=ADDR]... [--dns ADDR]\n"
+    "                  (SOURCE.c... | STATIC-ELF) "
     "[-- ARGS...]\n"
     "  -o IMAGE       output file (default: first input's name + .onyx)\n"
     "  --rootfs DIR   pack DIR as the read-only root file system\n"
     "  --env K=V      default environment variable (repeatable)\n"
     "  --mem SIZE     default guest memory (e.g. 128M, 1G)\n"
     "  --name NAME    app name, argv[0] (default: input's base name)\n"
+    "  --host NAME=ADDR  adds NAME to the image's /etc/hosts "
+    "(repeatable)\n"
+    "  --dns ADDR     DNS server in the image's /etc/resolv.conf "
+    "(default: the\n"
+    "                 one of the network `onyx run` gives)\n"
     "  -- ARGS...     default arguments, argv[1..]\n";
 
 enum {
@@ -41,6 +48,8 @@ enum {
     OPT_ENV,
     OPT_MEM,
     OPT_NAME,
+    OPT_HOST,
+    OPT_DNS,
     OPT_HELP,
 };
 
@@ -50,6 +59,8 @@ static const struct mon_opt build_opts[] = {
     {"env", 0, true, OPT_ENV},
     {"mem", 0, true, OPT_MEM},
     {"name", 0, true, OPT_NAME},
+    {"host", 0, true, OPT_HOST},
+    {"dns", 0, true, OPT_DNS},
     {"help", 'h', false, OPT_HELP},
     {NULL, 0, false, 0},
 };
@@ -58,10 +69,12 @@ struct build {
     const char *output;
     const char *rootfs_dir;
     const char *name;
+    const char *dns;
     uint64_t mem;
     struct mon_strvec inputs;
     struct mon_strvec args;
     struct mon_strvec env;
+    struct mon_strvec hosts;
     char compiled[64]; /* temp ELF from musl-gcc, "" when none */
     uint8_t *app;
     uint64_t app_size;
@@ -84,6 +97,11 @@ static int build_parse(struct build *b, int argc, char **argv)
         case OPT_OUTPUT: b->output = v; break;
         case OPT_ROOTFS: b->rootfs_dir = v; break;
         case OPT_NAME: b->name = v; break;
+        case OPT_DNS: b->dns = v; break;
+        case OPT_HOST:
+            if (mon_strvec_push(&b->hosts, v) < 0)
+                return -ENOMEM;
+            break;
         case OPT_ENV:
             if (!mon_env_valid(v)) {
                 mon_error("--env '%s': expected KEY=VALUE", v);
@@ -372,6 +390,7 @@ static void build_free(struct build *b)
     mon_strvec_free(&b->inputs);
     mon_strvec_free(&b->args);
     mon_strvec_free(&b->env);
+    mon_strvec_free(&b->hosts);
     free(b->app);
     free(b->rootfs);
 }
@@ -390,6 +409,12 @@ int mon_cmd_build(int argc, char **argv)
         rc = mon_rootfs_pack(b.rootfs_dir, &b.rootfs, &b.rootfs_size, &why);
         if (rc < 0)
             mon_error("--rootfs: %s", why.msg);
+    }
+    if (rc == 0) {
+        rc = mon_rootfs_add_names(&b.rootfs, &b.rootfs_size, b.name, &b.hosts,
+                                  b.dns, &why);
+        if (rc < 0)
+            mon_error("%s", why.msg);
     }
     if (rc == 0)
         rc = build_prepare_inputs(&b);

@@ -2,9 +2,10 @@
 /*
  * Guest test program for the generated /etc files: resolves localhost
  * and the app's own name, reads root and nobody from the user database
- * and, when given a name, looks it up (A and AAAA together, as musl
- * does for AF_UNSPEC) through the DNS server in /etc/resolv.conf.
- * Prints one line per fact and the lookup time in ms on stderr.
+ * and, when given a name ("-" for none), looks it up (A and AAAA
+ * together, as musl does for AF_UNSPEC) through the DNS server in
+ * /etc/resolv.conf; then resolves any further names. Prints one line
+ * per fact and the lookup time in ms on stderr.
  */
 #include <arpa/inet.h>
 #include <grp.h>
@@ -60,7 +61,9 @@ int main(int argc, char **argv)
     show("localhost6", "localhost", AF_INET6);
     if (argc > 1)
         show("self", argv[1], AF_INET);
-    if (argc < 3)
+    for (int i = 3; i < argc; i++)
+        show(argv[i], argv[i], AF_UNSPEC);
+    if (argc < 3 || !strcmp(argv[2], "-"))
         return 0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     rc = getaddrinfo(argv[2], NULL, &hints, &res);
