@@ -11,6 +11,7 @@
 #include "lwip/netif.h"
 
 #include "k/mm.h"
+#include "k/proc.h"
 #include "k/sched.h"
 #include "k/time.h"
 #include "k/uaccess.h"
@@ -55,8 +56,9 @@ void k_sock_wake(struct k_sock *s)
 int k_sock_wait(struct k_sock *s, uint64_t deadline)
 {
     /* Frames queued by this call leave when the scheduler goes idle and
-     * polls the monitor, in the same exit that waits for input. */
-    int r = k_waitq_wait(&s->waiters, deadline);
+     * polls the monitor, in the same exit that waits for input. A
+     * signal for the app cuts the wait short (-EINTR). */
+    int r = k_signal_pending() ? -EINTR : k_waitq_wait(&s->waiters, deadline);
 
     return r == -ETIMEDOUT ? -EAGAIN : r;
 }

@@ -319,6 +319,9 @@ static bool restartable(long nr)
     case SYS_epoll_pwait:
     case SYS_nanosleep:
     case SYS_clock_nanosleep:
+    case SYS_connect: /* the handshake carries on; see LIMITATIONS */
+    case SYS_pause:
+    case SYS_rt_sigsuspend:
     case SYS_rt_sigreturn: return false;
     default: return true;
     }
@@ -372,6 +375,11 @@ static void build_frame(struct k_syscall_frame *f, int sig, bool eintr,
         .oldmask = k_current->sigmask, .fpstate = fp_at,
     };
     fr.uc.sigmask = k_current->sigmask;
+    if (k_current->restore_sigmask) {
+        /* rt_sigsuspend: the handler returns to the caller's mask. */
+        fr.uc.sigmask = k_current->saved_sigmask;
+        k_current->restore_sigmask = false;
+    }
     fr.info.signo = sig;
     fr.info.code = pending_code[sig];
     fr.info.pid = pending_pid[sig]; /* uid 0: the app runs as root */
@@ -405,15 +413,21 @@ void k_signal_deliver(struct k_syscall_frame *f, long nr)
     bool eintr = (long)f->rax == -EINTR && nr != SYS_rt_sigreturn;
     int sig;
 
-    if (!ready)
+    if (!ready) {
+        if (k_current->restore_sigmask) {
+            k_current->sigmask = k_current->saved_sigmask;
+            k_current->restore_sigmask = false;
+        }
         return;
+    }
     sig = __builtin_ctzll(ready) + 1;
     k_current->sigpending &= ~SIG_BIT(sig);
     proc_pending &= ~SIG_BIT(sig);
-    if (ignored(sig))
-        return;
-    if (!has_handler(sig)) {
-        act_default(sig);
+    if (ignored(sig) || !has_handler(sig)) {
+        if (!ignored(sig))
+            act_default(sig);
+        /* Nothing ran: try the next one (or put back the mask). */
+        k_signal_deliver(f, nr);
         return;
     }
     build_frame(f, sig, eintr, nr);
@@ -456,6 +470,37 @@ SYSCALL(rt_sigreturn)
              !(as.flags & ~(SS_AUTODISARM)))
         k_current->altstack = as;
     return (long)mc->rax;
+}
+
+/* Sleeps until a signal the thread does not block is pending. */
+static void wait_for_signal(void)
+{
+    struct k_waitq q = {0};
+
+    while (!k_signal_pending())
+        k_waitq_wait(&q, K_FOREVER);
+}
+
+SYSCALL(pause)
+{
+    (void)a0, (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+    wait_for_signal();
+    return -EINTR;
+}
+
+SYSCALL(rt_sigsuspend)
+{
+    uint64_t set;
+
+    if (a1 != SIGSET_SIZE)
+        return -EINVAL;
+    if (k_copy_from_user(&set, (const void *)a0, sizeof(set)))
+        return -EFAULT;
+    k_current->saved_sigmask = k_current->sigmask;
+    k_current->restore_sigmask = true;
+    k_current->sigmask = set & ~UNBLOCKABLE;
+    wait_for_signal();
+    return -EINTR;
 }
 
 SYSCALL(rt_sigaction)

@@ -157,6 +157,8 @@ SYSCALL(rt_sigprocmask);
 SYSCALL(sigaltstack);
 SYSCALL(rt_sigreturn);
 SYSCALL(rt_sigpending);
+SYSCALL(rt_sigsuspend);
+SYSCALL(pause);
 SYSCALL(kill);
 SYSCALL(tkill);
 SYSCALL(tgkill);

@@ -153,6 +153,8 @@ static const k_syscall_fn k_syscall_table[K_SYSCALL_NAMES] = {
     ENTRY(sigaltstack),
     ENTRY(rt_sigreturn),
     ENTRY(rt_sigpending),
+    ENTRY(rt_sigsuspend),
+    ENTRY(pause),
     ENTRY(kill),
     ENTRY(tkill),
     ENTRY(tgkill),

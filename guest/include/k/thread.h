@@ -63,6 +63,8 @@ struct k_thread {
     uint64_t robust_list;
     uint64_t sigmask;
     uint64_t sigpending; /* thread-directed signals not yet delivered */
+    uint64_t saved_sigmask; /* rt_sigsuspend's caller's mask ... */
+    bool restore_sigmask; /* ... to put back once a signal was handled */
     struct k_sigaltstack altstack;
 };
 

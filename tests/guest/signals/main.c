@@ -3,16 +3,20 @@
  * Signal delivery test (app side, runs natively and as an image): handlers,
  * siginfo, masks, SA_NODEFER/SA_RESETHAND, sigaltstack, nested signals,
  * FPU state kept across a handler, SA_RESTART against EINTR on a pipe read
- * interrupted by another thread. Prints lines compared with a native run.
+ * and a TCP accept interrupted by another thread, sigsuspend and pause.
+ * Prints lines compared with a native run.
  */
 #define _GNU_SOURCE
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <ucontext.h>
 #include <unistd.h>
@@ -111,9 +115,28 @@ static void set_info(int sig, int flags)
 
 static int fd_pipe[2];
 static pthread_t main_thread;
+static struct sockaddr_in listen_addr;
 
+static void then_write_pipe(void)
+{
+    if (write(fd_pipe[1], "x", 1) != 1)
+        perror("write");
+}
+
+static void then_connect(void)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+    if (connect(fd, (struct sockaddr *)&listen_addr, sizeof(listen_addr)))
+        perror("connect");
+    close(fd);
+}
+
+/* Another thread signals the main one after 50 ms, then (when given)
+ * does what lets its blocking call finish 50 ms later. */
 static void *kicker(void *arg)
 {
+    void (*then)(void) = (void (*)(void))arg;
     struct timespec ts = {0, 50 * 1000 * 1000};
     sigset_t all;
 
@@ -121,12 +144,16 @@ static void *kicker(void *arg)
     pthread_sigmask(SIG_BLOCK, &all, NULL);
     nanosleep(&ts, NULL);
     pthread_kill(main_thread, SIGUSR1);
-    if (arg) {
+    if (then) {
         nanosleep(&ts, NULL);
-        if (write(fd_pipe[1], "x", 1) != 1)
-            perror("write");
+        then();
     }
     return NULL;
+}
+
+static void kick(pthread_t *t, void (*then)(void))
+{
+    pthread_create(t, NULL, kicker, (void *)then);
 }
 
 static void pipe_read(int restart)
@@ -139,7 +166,7 @@ static void pipe_read(int restart)
     hits[SIGUSR1] = 0;
     if (pipe(fd_pipe))
         perror("pipe");
-    pthread_create(&t, NULL, kicker, restart ? (void *)1 : NULL);
+    kick(&t, restart ? then_write_pipe : NULL);
     n = read(fd_pipe[0], &c, 1);
     printf("read %s: n=%zd errno=%s handler=%d\n",
            restart ? "SA_RESTART" : "no restart", n,
@@ -147,6 +174,59 @@ static void pipe_read(int restart)
     pthread_join(t, NULL);
     close(fd_pipe[0]);
     close(fd_pipe[1]);
+}
+
+static void sock_accept(int restart)
+{
+    socklen_t len = sizeof(listen_addr);
+    pthread_t t;
+    int l, n;
+
+    set(SIGUSR1, on_plain, restart ? SA_RESTART : 0, 0);
+    hits[SIGUSR1] = 0;
+    l = socket(AF_INET, SOCK_STREAM, 0);
+    memset(&listen_addr, 0, sizeof(listen_addr));
+    listen_addr.sin_family = AF_INET;
+    listen_addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (bind(l, (struct sockaddr *)&listen_addr, sizeof(listen_addr)) ||
+        listen(l, 4) ||
+        getsockname(l, (struct sockaddr *)&listen_addr, &len))
+        perror("listen");
+    kick(&t, restart ? then_connect : NULL);
+    n = accept(l, NULL, NULL);
+    printf("accept %s: ok=%d errno=%s handler=%d\n",
+           restart ? "SA_RESTART" : "no restart", n >= 0,
+           n < 0 ? strerror(errno) : "-", hits[SIGUSR1]);
+    pthread_join(t, NULL);
+    if (n >= 0)
+        close(n);
+    close(l);
+}
+
+static void suspend_and_pause(void)
+{
+    sigset_t block, wait_mask, after;
+    pthread_t t;
+    int r;
+
+    set(SIGUSR1, on_plain, 0, 0);
+    hits[SIGUSR1] = 0;
+    sigemptyset(&block);
+    sigaddset(&block, SIGUSR1);
+    sigprocmask(SIG_BLOCK, &block, NULL);
+    kick(&t, NULL);
+    sigemptyset(&wait_mask);
+    r = sigsuspend(&wait_mask);
+    sigprocmask(SIG_BLOCK, NULL, &after);
+    printf("sigsuspend: r=%d errno=%s handler=%d usr1 blocked again=%d\n", r,
+           strerror(errno), hits[SIGUSR1], sigismember(&after, SIGUSR1));
+    pthread_join(t, NULL);
+    sigprocmask(SIG_UNBLOCK, &block, NULL);
+    kick(&t, NULL);
+    r = pause();
+    printf("pause: r=%d errno=%s handler=%d\n", r, strerror(errno),
+           hits[SIGUSR1]);
+    pthread_join(t, NULL);
 }
 
 int main(void)
@@ -243,6 +323,9 @@ int main(void)
     /* A blocking pipe read interrupted by a signal from another thread. */
     pipe_read(0);
     pipe_read(1);
+    sock_accept(0);
+    sock_accept(1);
+    suspend_and_pause();
 
     /* Default action of an unhandled signal ends the app. */
     signal(SIGUSR1, SIG_DFL);
