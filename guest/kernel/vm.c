@@ -277,6 +277,11 @@ int k_vm_fault(uint64_t addr, uint64_t error)
     return 0;
 }
 
+bool k_vm_mapped(uint64_t addr)
+{
+    return addr < K_USER_END && find(addr) != NULL;
+}
+
 const char *k_vm_describe(uint64_t addr)
 {
     uint64_t stack_low = ONYX_APP_STACK_TOP - K_STACK_SIZE;

@@ -14,9 +14,11 @@
 #include "k/boot.h"
 #include "k/log.h"
 #include "k/mm.h"
+#include "k/paging.h"
 #include "k/proc.h"
 #include "k/thread.h"
 #include "k/uaccess.h"
+#include "k/vm.h"
 #include "sys.h"
 
 #define NSIG_LINUX 64
@@ -327,30 +329,57 @@ static bool restartable(long nr)
     }
 }
 
-static void build_frame(struct k_syscall_frame *f, int sig, bool eintr,
-                        long nr)
+/*
+ * Maps the demand-paged pages of [start, end) for writing without
+ * taking a page fault (a fault inside the trap handler is fatal).
+ */
+static int prefault(uint64_t start, uint64_t end)
+{
+    for (uint64_t p = start & ~4095ull; p < end; p += 4096) {
+        if (!k_user_range_ok((const void *)p, 1))
+            return -EFAULT;
+        if (!k_pt_allows(k_pt_lookup(p, NULL), true, false) &&
+            k_vm_fault(p, 2 /* write to a page not present */))
+            return -EFAULT;
+    }
+    return 0;
+}
+
+/*
+ * Pushes an rt_sigframe for `sig` holding the context `mc` (registers
+ * filled in by the caller; the rest is set here) and `info`, and applies
+ * the handler's mask and flags. Returns the frame's address (the
+ * handler's rsp), or 0 with *why set when it cannot be built; nothing
+ * is changed then.
+ */
+static uint64_t push_frame(struct k_sigcontext *mc, int sig,
+                           const struct k_siginfo *info, const char **why)
 {
     const struct k_sigaction act = actions[sig]; /* RESETHAND edits */
     const struct k_sigaction *sa = &act;
     size_t fpsize = k_fpu_area_size() + 4;
     struct k_sigframe fr;
-    uint64_t sp = f->rsp;
+    struct k_sigaltstack as = k_current->altstack;
+    uint64_t sp = mc->rsp;
     uint64_t fp_at, frame_at;
     uint32_t magic2 = FP_XSTATE_MAGIC2;
+    bool to_alt = false;
 
-    if (!(sa->flags & K_SA_RESTORER) || !sa->restorer)
-        bad_frame(sig, "no sa_restorer");
-    if (!fp_scratch_ready())
-        bad_frame(sig, "out of memory");
+    if (!(sa->flags & K_SA_RESTORER) || !sa->restorer) {
+        *why = "no sa_restorer";
+        return 0;
+    }
+    if (!fp_scratch_ready()) {
+        *why = "out of memory";
+        return 0;
+    }
     memset(&fr, 0, sizeof(fr));
-    fr.uc.stack = k_current->altstack;
-    if (!fr.uc.stack.size)
+    fr.uc.stack = as;
+    if (!as.size)
         fr.uc.stack.flags = SS_DISABLE;
-    if ((sa->flags & K_SA_ONSTACK) && k_current->altstack.size &&
-        !on_altstack(sp)) {
-        sp = k_current->altstack.sp + k_current->altstack.size;
-        if (k_current->altstack.flags & SS_AUTODISARM)
-            k_current->altstack = (struct k_sigaltstack){0};
+    if ((sa->flags & K_SA_ONSTACK) && as.size && !on_altstack(sp)) {
+        sp = as.sp + as.size;
+        to_alt = true;
     } else {
         if (on_altstack(sp))
             fr.uc.stack.flags |= SS_ONSTACK;
@@ -359,52 +388,116 @@ static void build_frame(struct k_syscall_frame *f, int sig, bool eintr,
     fp_at = (sp - fpsize) & ~63ull;
     frame_at = ((fp_at - sizeof(fr)) & ~15ull) - 8;
 
-    if (eintr && (sa->flags & K_SA_RESTART) && restartable(nr)) {
-        f->rax = (uint64_t)nr;
-        f->rcx -= SYSCALL_INSN_LEN;
-    }
     fr.pretcode = sa->restorer;
     fr.uc.flags = use_xsave() ? UC_FP_XSTATE : 0;
-    fr.uc.mc = (struct k_sigcontext){
-        .r8 = f->r8, .r9 = f->r9, .r10 = f->r10, .r11 = f->r11,
-        .r12 = f->r12, .r13 = f->r13, .r14 = f->r14, .r15 = f->r15,
-        .rdi = f->rdi, .rsi = f->rsi, .rbp = f->rbp, .rbx = f->rbx,
-        .rdx = f->rdx, .rax = f->rax, .rcx = f->rcx, .rsp = f->rsp,
-        .rip = f->rcx, .eflags = f->r11,
-        .cs = K_USER_CS, .ss = K_USER_DS,
-        .oldmask = k_current->sigmask, .fpstate = fp_at,
-    };
+    mc->cs = K_USER_CS;
+    mc->ss = K_USER_DS;
+    mc->oldmask = k_current->sigmask;
+    mc->fpstate = fp_at;
+    fr.uc.mc = *mc;
     fr.uc.sigmask = k_current->sigmask;
-    if (k_current->restore_sigmask) {
-        /* rt_sigsuspend: the handler returns to the caller's mask. */
+    if (k_current->restore_sigmask)
         fr.uc.sigmask = k_current->saved_sigmask;
-        k_current->restore_sigmask = false;
-    }
-    fr.info.signo = sig;
-    fr.info.code = pending_code[sig];
-    fr.info.pid = pending_pid[sig]; /* uid 0: the app runs as root */
+    fr.info = *info;
 
     fp_save_scratch();
+    if (prefault(frame_at, fp_at + fpsize)) {
+        *why = "the signal stack is not writable";
+        return 0;
+    }
     if (k_copy_to_user((void *)fp_at, fp_scratch, fpsize - 4) ||
         (use_xsave() &&
          k_copy_to_user((void *)(fp_at + fpsize - 4), &magic2, 4)) ||
-        k_copy_to_user((void *)frame_at, &fr, sizeof(fr)))
-        bad_frame(sig, "the signal stack is not writable");
+        k_copy_to_user((void *)frame_at, &fr, sizeof(fr))) {
+        *why = "the signal stack is not writable";
+        return 0;
+    }
 
+    /* rt_sigsuspend: the handler returns to the caller's mask. */
+    k_current->restore_sigmask = false;
+    if (to_alt && (as.flags & SS_AUTODISARM))
+        k_current->altstack = (struct k_sigaltstack){0};
     k_current->sigmask |= sa->mask;
     if (!(sa->flags & K_SA_NODEFER))
         k_current->sigmask |= SIG_BIT(sig);
     k_current->sigmask &= ~UNBLOCKABLE;
     if (sa->flags & K_SA_RESETHAND)
         actions[sig].handler = (uint64_t)(uintptr_t)SIG_DFL;
+    return frame_at;
+}
 
+static void build_frame(struct k_syscall_frame *f, int sig, bool eintr,
+                        long nr)
+{
+    struct k_sigcontext mc;
+    struct k_siginfo info = {0};
+    const char *why = NULL;
+    uint64_t handler = actions[sig].handler; /* before SA_RESETHAND */
+    uint64_t frame_at;
+
+    if (eintr && (actions[sig].flags & K_SA_RESTART) && restartable(nr)) {
+        f->rax = (uint64_t)nr;
+        f->rcx -= SYSCALL_INSN_LEN;
+    }
+    mc = (struct k_sigcontext){
+        .r8 = f->r8, .r9 = f->r9, .r10 = f->r10, .r11 = f->r11,
+        .r12 = f->r12, .r13 = f->r13, .r14 = f->r14, .r15 = f->r15,
+        .rdi = f->rdi, .rsi = f->rsi, .rbp = f->rbp, .rbx = f->rbx,
+        .rdx = f->rdx, .rax = f->rax, .rcx = f->rcx, .rsp = f->rsp,
+        .rip = f->rcx, .eflags = f->r11,
+    };
+    info.signo = sig;
+    info.code = pending_code[sig];
+    info.pid = pending_pid[sig]; /* uid 0: the app runs as root */
+    frame_at = push_frame(&mc, sig, &info, &why);
+    if (!frame_at)
+        bad_frame(sig, why);
     f->rsp = frame_at;
-    f->rcx = sa->handler;
+    f->rcx = handler;
     f->r11 &= ~FLAGS_CLEAR_ON_ENTRY;
     f->rdi = (uint64_t)sig;
     f->rsi = frame_at + offsetof(struct k_sigframe, info);
     f->rdx = frame_at + offsetof(struct k_sigframe, uc);
     f->rax = 0;
+}
+
+bool k_signal_fault(struct k_trap_frame *t, int sig, int code,
+                    uint64_t addr)
+{
+    struct k_sigcontext mc;
+    struct k_siginfo info = {0};
+    const char *why = NULL;
+    uint64_t handler, frame_at;
+
+    if (!k_thread_is_app(k_current) || !has_handler(sig) ||
+        (k_current->sigmask & SIG_BIT(sig)))
+        return false;
+    handler = actions[sig].handler;
+    mc = (struct k_sigcontext){
+        .r8 = t->r8, .r9 = t->r9, .r10 = t->r10, .r11 = t->r11,
+        .r12 = t->r12, .r13 = t->r13, .r14 = t->r14, .r15 = t->r15,
+        .rdi = t->rdi, .rsi = t->rsi, .rbp = t->rbp, .rbx = t->rbx,
+        .rdx = t->rdx, .rax = t->rax, .rcx = t->rcx, .rsp = t->rsp,
+        .rip = t->rip, .eflags = t->rflags,
+        .err = t->error, .trapno = t->vector, .cr2 = addr,
+    };
+    info.signo = sig;
+    info.code = code;
+    memcpy(&info.pid, &addr, sizeof(addr)); /* si_addr */
+    frame_at = push_frame(&mc, sig, &info, &why);
+    if (!frame_at) {
+        k_warn("signal: cannot enter the %s handler: %s", sig_name(sig),
+               why);
+        return false;
+    }
+    t->rsp = frame_at;
+    t->rip = handler;
+    t->rflags &= ~FLAGS_CLEAR_ON_ENTRY;
+    t->rdi = (uint64_t)sig;
+    t->rsi = frame_at + offsetof(struct k_sigframe, info);
+    t->rdx = frame_at + offsetof(struct k_sigframe, uc);
+    t->rax = 0;
+    return true;
 }
 
 void k_signal_deliver(struct k_syscall_frame *f, long nr)
@@ -433,12 +526,24 @@ void k_signal_deliver(struct k_syscall_frame *f, long nr)
     build_frame(f, sig, eintr, nr);
 }
 
+/* rt_sigreturn's mask and alternate stack from the saved context. */
+static void restore_mask_and_stack(const struct k_ucontext *uc)
+{
+    struct k_sigaltstack as = uc->stack;
+
+    k_current->sigmask = uc->sigmask & ~UNBLOCKABLE;
+    as.flags &= ~SS_ONSTACK;
+    if (as.flags & SS_DISABLE)
+        k_current->altstack = (struct k_sigaltstack){0};
+    else if (as.size >= MIN_SIGSTKSZ && !(as.flags & ~(SS_AUTODISARM)))
+        k_current->altstack = as;
+}
+
 SYSCALL(rt_sigreturn)
 {
     struct k_syscall_frame *f = k_syscall_cur;
     struct k_ucontext uc;
     const struct k_sigcontext *mc = &uc.mc;
-    struct k_sigaltstack as;
 
     (void)a0, (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
     /* The handler's `ret` popped pretcode: rsp is at uc. */
@@ -451,6 +556,22 @@ SYSCALL(rt_sigreturn)
             !fp_restore_scratch())
             bad_frame(SIGSEGV, "rt_sigreturn: bad FPU state");
     }
+    if (mc->rcx != mc->rip || mc->r11 != mc->eflags) {
+        /* A context a fault interrupted: rcx and r11 matter, so leave
+         * through the exception return path. */
+        struct k_trap_frame tf = {
+            .r15 = mc->r15, .r14 = mc->r14, .r13 = mc->r13,
+            .r12 = mc->r12, .r11 = mc->r11, .r10 = mc->r10,
+            .r9 = mc->r9, .r8 = mc->r8, .rbp = mc->rbp, .rdi = mc->rdi,
+            .rsi = mc->rsi, .rdx = mc->rdx, .rcx = mc->rcx,
+            .rbx = mc->rbx, .rax = mc->rax, .rip = mc->rip,
+            .cs = K_USER_CS, .ss = K_USER_DS, .rsp = mc->rsp,
+            .rflags = (f->r11 & ~FIX_FLAGS) | (mc->eflags & FIX_FLAGS),
+        };
+
+        restore_mask_and_stack(&uc);
+        k_trap_resume(&tf);
+    }
     f->r8 = mc->r8, f->r9 = mc->r9, f->r10 = mc->r10;
     f->r12 = mc->r12, f->r13 = mc->r13, f->r14 = mc->r14;
     f->r15 = mc->r15, f->rdi = mc->rdi, f->rsi = mc->rsi;
@@ -461,14 +582,7 @@ SYSCALL(rt_sigreturn)
      * at a syscall, where the CPU had clobbered them the same way). */
     f->rcx = mc->rip;
     f->r11 = (f->r11 & ~FIX_FLAGS) | (mc->eflags & FIX_FLAGS);
-    k_current->sigmask = uc.sigmask & ~UNBLOCKABLE;
-    as = uc.stack;
-    as.flags &= ~SS_ONSTACK;
-    if (as.flags & SS_DISABLE)
-        k_current->altstack = (struct k_sigaltstack){0};
-    else if (as.size >= MIN_SIGSTKSZ &&
-             !(as.flags & ~(SS_AUTODISARM)))
-        k_current->altstack = as;
+    restore_mask_and_stack(&uc);
     return (long)mc->rax;
 }
 

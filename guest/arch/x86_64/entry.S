@@ -122,6 +122,7 @@ k_trap_entry3:
     mov %rsp, %rdi
     xor %ebp, %ebp
     call k_trap_handle
+2:
     mov 136(%rsp), %rax     /* frame rip */
     mov %rax, k_trap_ret_rip(%rip)
     mov 160(%rsp), %rax     /* frame rsp */
@@ -147,6 +148,16 @@ k_trap_entry3:
     mov k_trap_ret_rsp(%rip), %rsp
     jmp *k_trap_ret_rip(%rip)
     .size k_trap_entry3, . - k_trap_entry3
+
+/* k_trap_resume(frame): resumes the ring-3 context in a struct
+ * k_trap_frame exactly, every register included (rt_sigreturn of a
+ * context a fault interrupted); the caller's stack is abandoned. */
+    .globl k_trap_resume
+    .type k_trap_resume, @function
+k_trap_resume:
+    mov %rdi, %rsp
+    jmp 2b
+    .size k_trap_resume, . - k_trap_resume
 
     .section .rodata
     .balign 8

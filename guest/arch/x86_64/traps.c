@@ -6,6 +6,7 @@
  * trap stack the ring-0 entry hands over to).
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -15,6 +16,7 @@
 #include "k/log.h"
 #include "k/mm.h"
 #include "k/paging.h"
+#include "k/proc.h"
 #include "k/thread.h"
 #include "k/uaccess.h"
 #include "k/vm.h"
@@ -194,6 +196,43 @@ _Noreturn static void page_fault_crash(struct k_trap_frame *f, uint64_t cr2,
     k_crash(VEC_PAGE_FAULT, f->error, &regs, f->rbp, msg);
 }
 
+/*
+ * A fault in app code goes to the app's handler for the signal Linux
+ * would send, when it has one it does not block; true when it does
+ * (the trap returns into the handler). Faults in kernel code, and
+ * unhandled ones, stay fatal with a crash report.
+ */
+static bool app_fault_signal(struct k_trap_frame *f, uint64_t cr2)
+{
+    int sig, code = 0x80; /* SI_KERNEL */
+    uint64_t addr = f->rip;
+    bool ok;
+
+    if (k_is_kernel_addr(f->rip) || !k_thread_is_app(k_current))
+        return false;
+    switch (f->vector) {
+    case 0: sig = SIGFPE, code = 1; break; /* FPE_INTDIV */
+    case 3: sig = SIGTRAP; break;
+    case 4: sig = SIGSEGV; break;
+    case 6: sig = SIGILL, code = 2; break; /* ILL_ILLOPN */
+    case 13: sig = SIGSEGV, addr = 0; break;
+    case VEC_PAGE_FAULT:
+        sig = SIGSEGV;
+        /* SEGV_ACCERR inside a mapping, SEGV_MAPERR outside any. */
+        code = k_vm_mapped(cr2) ? 2 : 1;
+        addr = cr2;
+        break;
+    case 16:
+    case 19: sig = SIGFPE; code = 0; break;
+    case 17: sig = SIGBUS, code = 1; break; /* BUS_ADRALN */
+    default: return false;
+    }
+    ok = k_signal_fault(f, sig, code, addr);
+    if (ok)
+        trap_depth--;
+    return ok;
+}
+
 void k_trap_handle(struct k_trap_frame *f)
 {
     char msg[ONYX_CRASH_MSG_MAX];
@@ -220,8 +259,12 @@ void k_trap_handle(struct k_trap_frame *f)
             trap_depth--;
             return;
         }
+        if (app_fault_signal(f, cr2))
+            return;
         page_fault_crash(f, cr2, err);
     }
+    if (app_fault_signal(f, 0))
+        return;
     name = f->vector < 32 ? vector_names[f->vector] : NULL;
     k_snprintf(msg, sizeof(msg), "%s %s (vector %lu) at rip 0x%lx, thread %s",
                where(f->rip), name ? name : "reserved exception", f->vector,

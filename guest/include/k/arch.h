@@ -127,6 +127,8 @@ _Noreturn void k_arch_enter_app(uint64_t entry, uint64_t sp);
 
 /* Called by the exception stubs (guest/arch/x86_64/traps.c). */
 void k_trap_handle(struct k_trap_frame *f);
+/* Resumes the ring-3 context `f` holds, all registers (entry.S). */
+_Noreturn void k_trap_resume(const struct k_trap_frame *f);
 /* Called by the syscall entry stub (guest/sys/table.c). */
 void k_syscall_handle(struct k_syscall_frame *f);
 

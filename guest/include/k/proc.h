@@ -4,6 +4,7 @@
 #define K_PROC_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 /* The app's pid, also the main thread's tid. */
 #define K_PID 1
@@ -22,6 +23,12 @@ void k_signal_raise(int sig);
  * has a handler, ignored when it ignores it, else ends the app now with
  * status 128+sig (the scheduler calls it outside any syscall). */
 void k_signal_from_host(int sig);
+/* A CPU fault in app code (trap handler): enters the app's handler for
+ * `sig` with si_code `code` and si_addr `addr` and returns true, or
+ * false when the app has none or blocks it (then the fault is fatal). */
+struct k_trap_frame;
+bool k_signal_fault(struct k_trap_frame *f, int sig, int code,
+                    uint64_t addr);
 /* True when the current app thread has a signal it does not block
  * pending: blocking syscalls then return -EINTR (see signal.c). */
 bool k_signal_pending(void);

@@ -7,6 +7,7 @@
 #ifndef K_VM_H
 #define K_VM_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /* Main stack: 8 MiB below ONYX_APP_STACK_TOP, one guard page below. */
@@ -25,6 +26,8 @@ void k_vm_init(void);
 int k_vm_fault(uint64_t addr, uint64_t error);
 /* Short description of why `addr` would fault, for crash reports. */
 const char *k_vm_describe(uint64_t addr);
+/* True when `addr` lies in a mapped region, whatever its rights. */
+bool k_vm_mapped(uint64_t addr);
 
 long k_vm_brk(uint64_t addr);
 long k_vm_mmap(uint64_t addr, uint64_t len, int prot, int flags);

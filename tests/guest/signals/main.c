@@ -11,11 +11,13 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <setjmp.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <ucontext.h>
@@ -229,6 +231,64 @@ static void suspend_and_pause(void)
     pthread_join(t, NULL);
 }
 
+static sigjmp_buf fault_jmp;
+static volatile int fault_code;
+static volatile uintptr_t fault_addr;
+static char *ro_page;
+static volatile int *volatile bad_ptr = (volatile int *)0x10;
+
+static void on_segv_jump(int sig, siginfo_t *si, void *uc)
+{
+    (void)uc;
+    fault_code = si->si_code;
+    fault_addr = (uintptr_t)si->si_addr;
+    siglongjmp(fault_jmp, sig);
+}
+
+static void on_segv_fix(int sig, siginfo_t *si, void *uc)
+{
+    (void)sig, (void)uc;
+    fault_code = si->si_code;
+    fault_addr = (uintptr_t)si->si_addr;
+    mprotect(ro_page, 4096, PROT_READ | PROT_WRITE);
+}
+
+/* A fault in app code reaches a SIGSEGV handler: one that jumps out, and
+ * one that fixes the page and returns to retry the store, with rcx and
+ * r11 (which a syscall would clobber) intact. */
+static void faults(void)
+{
+    struct sigaction sa;
+    uint64_t rcx, r11;
+
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_sigaction = on_segv_jump;
+    sa.sa_flags = SA_SIGINFO;
+    sigaction(SIGSEGV, &sa, NULL);
+    if (sigsetjmp(fault_jmp, 1) == 0) {
+        *bad_ptr = 1;
+        printf("segv: not reached\n");
+    }
+    printf("segv jump: code=%d addr=0x%lx\n", fault_code,
+           (unsigned long)fault_addr);
+
+    ro_page = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    sa.sa_sigaction = on_segv_fix;
+    sigaction(SIGSEGV, &sa, NULL);
+    __asm__ volatile("mov $0x1234, %%rcx\n\t"
+                     "mov $0x5678, %%r11\n\t"
+                     "movl $7, (%2)\n\t"
+                     "mov %%rcx, %0\n\t"
+                     "mov %%r11, %1"
+                     : "=r"(rcx), "=r"(r11)
+                     : "r"(ro_page)
+                     : "rcx", "r11", "memory");
+    printf("segv fix: code=%d addr_ok=%d value=%d rcx=0x%lx r11=0x%lx\n",
+           fault_code, fault_addr == (uintptr_t)ro_page, *(int *)ro_page,
+           (unsigned long)rcx, (unsigned long)r11);
+    signal(SIGSEGV, SIG_DFL);
+}
+
 int main(void)
 {
     sigset_t s, old;
@@ -326,6 +386,7 @@ int main(void)
     sock_accept(0);
     sock_accept(1);
     suspend_and_pause();
+    faults();
 
     /* Default action of an unhandled signal ends the app. */
     signal(SIGUSR1, SIG_DFL);
