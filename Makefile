@@ -54,6 +54,12 @@ HOST_LIB_OBJS := $(filter-out $(BUILD)/host/main.o,$(HOST_OBJS))
 GUEST_C := $(sort $(shell find guest -name '*.c'))
 GUEST_S := $(sort $(shell find guest -name '*.S'))
 GUEST_OBJS := $(GUEST_C:%.c=$(BUILD)/%.o) $(GUEST_S:%.S=$(BUILD)/%.o)
+# Two kernels from one tree, chosen by file: guest/net/ + lwIP (full) or
+# guest/net_none/ (minimal, for apps that cannot open an AF_INET socket).
+GUEST_NET_OBJS := $(filter $(BUILD)/guest/net/%,$(GUEST_OBJS))
+GUEST_NONET_OBJS := $(filter $(BUILD)/guest/net_none/%,$(GUEST_OBJS))
+GUEST_CORE_OBJS := $(filter-out $(GUEST_NET_OBJS) $(GUEST_NONET_OBJS), \
+    $(GUEST_OBJS))
 
 LWIP_SRCS := \
     core/init.c core/def.c core/dns.c core/inet_chksum.c core/ip.c \
@@ -68,6 +74,7 @@ LWIP_SRCS := \
 LWIP_OBJS := $(LWIP_SRCS:%.c=$(BUILD)/lwip/%.o)
 
 KERNEL := $(BUILD)/kernel/onyx-kernel.elf
+KERNEL_MIN := $(BUILD)/kernel/onyx-kernel-minimal.elf
 ONYX := $(BUILD)/onyx
 
 .PHONY: all setup demo test unit bench clean examples
@@ -105,22 +112,40 @@ $(BUILD)/lwip/%.o: $(LWIP_DIR)/src/%.c | $(SETUP_STAMP)
 	@$(if $(Q),echo "  CC [l]  $<")
 	$(Q)$(CC) $(LWIP_CFLAGS) -MMD -MP -c $< -o $@
 
-$(KERNEL): $(GUEST_OBJS) $(LWIP_OBJS) guest/arch/x86_64/kernel.ld
+KERNEL_FULL_OBJS := $(GUEST_CORE_OBJS) $(GUEST_NET_OBJS) $(LWIP_OBJS)
+KERNEL_MIN_OBJS := $(GUEST_CORE_OBJS) $(GUEST_NONET_OBJS)
+
+$(KERNEL): $(KERNEL_FULL_OBJS) guest/arch/x86_64/kernel.ld
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)ld $(GUEST_LDFLAGS) -o $@ $(GUEST_OBJS) $(LWIP_OBJS) \
+	$(Q)ld $(GUEST_LDFLAGS) -o $@ $(KERNEL_FULL_OBJS) \
+	    $(shell $(CC) -print-libgcc-file-name)
+
+$(KERNEL_MIN): $(KERNEL_MIN_OBJS) guest/arch/x86_64/kernel.ld
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)ld $(GUEST_LDFLAGS) -o $@ $(KERNEL_MIN_OBJS) \
 	    $(shell $(CC) -print-libgcc-file-name)
 
 # Images carry the kernel without DWARF (its symbol table stays, for
 # crash reports); build/kernel/onyx-kernel.elf keeps it for gdb.
 KERNEL_IMAGE := $(BUILD)/kernel/onyx-kernel.stripped.elf
+KERNEL_MIN_IMAGE := $(BUILD)/kernel/onyx-kernel-minimal.stripped.elf
 $(KERNEL_IMAGE): $(KERNEL)
 	$(Q)objcopy --strip-debug $< $@
+$(KERNEL_MIN_IMAGE): $(KERNEL_MIN)
+	$(Q)objcopy --strip-debug $< $@
 
-# The kernel ELF is embedded in the onyx binary (host/kernel_blob.S).
-$(BUILD)/host/kernel_blob.o: host/kernel_blob.S $(KERNEL_IMAGE)
+# Both kernel ELFs are embedded in the onyx binary (host/kernel_blob.S),
+# with lwIP's code+data bytes (size's text+data+bss of its objects) for
+# `onyx inspect`.
+$(BUILD)/host/kernel_blob.o: host/kernel_blob.S $(KERNEL_IMAGE) \
+        $(KERNEL_MIN_IMAGE)
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) -c -DKERNEL_PATH='"$(KERNEL_IMAGE)"' $< -o $@
+	$(Q)$(CC) -c -DKERNEL_PATH='"$(KERNEL_IMAGE)"' \
+	    -DKERNEL_MINIMAL_PATH='"$(KERNEL_MIN_IMAGE)"' \
+	    -DLWIP_BYTES=$$(size -t $(LWIP_OBJS) | awk 'END { print $$4 }') \
+	    $< -o $@
 
 $(ONYX): $(HOST_OBJS) $(BUILD)/host/kernel_blob.o
 	@$(if $(Q),echo "  LD      $@")

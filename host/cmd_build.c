@@ -27,6 +27,7 @@ extern char **environ;
 const char mon_build_usage[] =
     "usage: onyx build [-o IMAGE] [--rootfs DIR] [--env K=V]... "
     "[--mem SIZE]\n"
+    "                  [--kernel full|minimal|auto]\n"
     "                  [--name NAME] [--host NAME=ADDR]... [--dns ADDR]\n"
     "                  (SOURCE.c... | STATIC-ELF) "
     "[-- ARGS...]\n"
@@ -34,6 +35,9 @@ const char mon_build_usage[] =
     "  --rootfs DIR   pack DIR as the read-only root file system\n"
     "  --env K=V      default environment variable (repeatable)\n"
     "  --mem SIZE     default guest memory (e.g. 128M, 1G)\n"
+    "  --kernel KIND  full (with TCP/IP), minimal (without networking) or\n"
+    "                 auto (default: minimal when the app has no socket()\n"
+    "                 call)\n"
     "  --name NAME    app name, argv[0] (default: input's base name)\n"
     "  --host NAME=ADDR  adds NAME to the image's /etc/hosts "
     "(repeatable)\n"
@@ -50,6 +54,7 @@ enum {
     OPT_NAME,
     OPT_HOST,
     OPT_DNS,
+    OPT_KERNEL,
     OPT_HELP,
 };
 
@@ -61,6 +66,7 @@ static const struct mon_opt build_opts[] = {
     {"name", 0, true, OPT_NAME},
     {"host", 0, true, OPT_HOST},
     {"dns", 0, true, OPT_DNS},
+    {"kernel", 0, true, OPT_KERNEL},
     {"help", 'h', false, OPT_HELP},
     {NULL, 0, false, 0},
 };
@@ -70,6 +76,7 @@ struct build {
     const char *rootfs_dir;
     const char *name;
     const char *dns;
+    const char *kernel; /* --kernel, NULL for auto */
     uint64_t mem;
     struct mon_strvec inputs;
     struct mon_strvec args;
@@ -98,6 +105,14 @@ static int build_parse(struct build *b, int argc, char **argv)
         case OPT_ROOTFS: b->rootfs_dir = v; break;
         case OPT_NAME: b->name = v; break;
         case OPT_DNS: b->dns = v; break;
+        case OPT_KERNEL:
+            if (strcmp(v, "full") && strcmp(v, "minimal") &&
+                strcmp(v, "auto")) {
+                mon_error("--kernel '%s': expected full, minimal or auto", v);
+                return -EINVAL;
+            }
+            b->kernel = v;
+            break;
         case OPT_HOST:
             if (mon_strvec_push(&b->hosts, v) < 0)
                 return -ENOMEM;
@@ -353,8 +368,6 @@ static int build_names(struct build *b)
 static int build_write(struct build *b)
 {
     struct mon_image_spec spec = {
-        .kernel = mon_kernel_blob_start,
-        .kernel_size = (uint64_t)(mon_kernel_blob_end - mon_kernel_blob_start),
         .app = b->app,
         .app_size = b->app_size,
         .args = &b->args,
@@ -368,6 +381,9 @@ static int build_write(struct build *b)
     struct mon_err why;
     int rc;
 
+    rc = mon_build_kernel_pick(b->kernel, b->app, b->app_size, &spec);
+    if (rc < 0)
+        return rc;
     rc = mon_elf_parse(&kernel, spec.kernel, spec.kernel_size, &why);
     if (rc == 0)
         rc = mon_elf_check_kernel(&kernel, &why);

@@ -94,6 +94,47 @@ static void print_rootfs(const struct mon_image *img)
            (unsigned long long)bytes);
 }
 
+/* Which kernel variant and library OS components the image holds, and
+ * what they cost: text is the executable segments, data the rest
+ * (memory size, with bss). */
+static void print_components(const struct mon_image *img)
+{
+    static const char *const variants[] = {"full (unrecorded)", "full",
+                                           "minimal"};
+    uint32_t comps = img->components;
+    uint64_t text = 0, data = 0, total;
+
+    for (unsigned i = 0; i < img->kernel.nloads; i++) {
+        const struct mon_elf_seg *s = &img->kernel.loads[i];
+
+        if (s->flags & 1u) /* PF_X */
+            text += s->memsz;
+        else
+            data += s->memsz;
+    }
+    total = text + data;
+    /* Images from before the choice carry the full kernel. */
+    if (img->kernel_variant == ONYX_KERNEL_UNRECORDED)
+        comps = ONYX_COMPONENT_CORE | ONYX_COMPONENT_VFS |
+                ONYX_COMPONENT_TCPIP;
+    printf("kernel-variant: %s\n", variants[img->kernel_variant]);
+    printf("kernel-text: %llu\n", (unsigned long long)text);
+    printf("kernel-data: %llu\n", (unsigned long long)data);
+    printf("component: core yes\n");
+    printf("component: vfs %s\n", comps & ONYX_COMPONENT_VFS ? "yes" : "no");
+    printf("component: tcpip %s\n",
+           comps & ONYX_COMPONENT_TCPIP ? "yes" : "no");
+    if (img->lwip_size && total)
+        printf("kernel-lwip: %llu bytes (%llu%% of the kernel's %llu)\n",
+               (unsigned long long)img->lwip_size,
+               (unsigned long long)(img->lwip_size * 100 / total),
+               (unsigned long long)total);
+    else if (comps & ONYX_COMPONENT_TCPIP)
+        printf("kernel-lwip: size unrecorded\n");
+    else
+        printf("kernel-lwip: 0 bytes (built without networking)\n");
+}
+
 static void inspect_print(const char *path, const struct mon_image *img)
 {
     char mem[32];
@@ -106,6 +147,7 @@ static void inspect_print(const char *path, const struct mon_image *img)
     printf("kernel-size: %llu\n", (unsigned long long)img->trailer.kernel_size);
     printf("kernel-entry: 0x%llx\n", (unsigned long long)img->kernel.entry);
     print_segments("kernel-segment", &img->kernel);
+    print_components(img);
     printf("app-name: ");
     print_escaped(img->name);
     printf("\napp-size: %llu\n", (unsigned long long)img->app_size);

@@ -135,7 +135,14 @@ static int image_take_section(struct mon_image *img,
                                "expected %zu",
                                (unsigned long long)s->size, sizeof(cfg));
         memcpy(&cfg, p, sizeof(cfg));
+        if (cfg.kernel_variant > ONYX_KERNEL_MINIMAL)
+            return mon_err_set(err, -EINVAL,
+                               "image config names kernel variant %u",
+                               cfg.kernel_variant);
         img->default_mem = cfg.default_mem;
+        img->kernel_variant = cfg.kernel_variant;
+        img->components = cfg.components;
+        img->lwip_size = cfg.lwip_size;
         return 0;
     default:
         return mon_err_set(err, -EINVAL, "image section type %u unknown",

@@ -42,6 +42,9 @@ struct mon_image {
     uint64_t rootfs_size;
     const char *name; /* NUL-terminated, never NULL after open */
     uint64_t default_mem; /* 0 when the image sets none */
+    uint32_t kernel_variant; /* enum onyx_kernel_variant */
+    uint32_t components;     /* ONYX_COMPONENT_* bits, 0 unrecorded */
+    uint64_t lwip_size;      /* bytes, 0 without lwIP */
 };
 
 /*
@@ -74,6 +77,9 @@ struct mon_image_spec {
     uint64_t rootfs_size;
     const char *name;
     uint64_t default_mem; /* 0 for the monitor's default */
+    uint32_t kernel_variant; /* enum onyx_kernel_variant */
+    uint32_t components;     /* ONYX_COMPONENT_* bits */
+    uint64_t lwip_size;      /* bytes of lwIP in `kernel` */
 };
 
 /* Serialises an image into a malloc'd buffer. Returns 0 or -ENOMEM. */

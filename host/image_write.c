@@ -36,7 +36,12 @@ static void layout_add(struct layout *l, uint32_t type, uint64_t size,
 int mon_image_build(const struct mon_image_spec *spec, uint8_t **out,
                     uint64_t *size)
 {
-    struct onyx_image_config cfg = {.default_mem = spec->default_mem};
+    struct onyx_image_config cfg = {
+        .default_mem = spec->default_mem,
+        .kernel_variant = spec->kernel_variant,
+        .components = spec->components,
+        .lwip_size = spec->lwip_size,
+    };
     struct onyx_image_trailer trailer = {
         .magic = ONYX_IMAGE_MAGIC,
         .version = ONYX_IMAGE_VERSION,

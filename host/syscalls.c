@@ -538,7 +538,8 @@ static int write_all(int fd, const uint8_t *p, uint64_t len)
 }
 
 /* Writes the app ELF to a temp file and runs objdump -d over it. */
-static int disassemble(const struct mon_image *img, struct sc_site_count *c)
+static int disassemble(const uint8_t *app, uint64_t app_size,
+                       struct sc_site_count *c)
 {
     char tmp[] = "/tmp/onyx-inspect-XXXXXX";
     char *cmd[] = {"objdump", "-d", "-w", "--no-show-raw-insn", tmp, NULL};
@@ -554,7 +555,7 @@ static int disassemble(const struct mon_image *img, struct sc_site_count *c)
         return -errno;
     }
     mon_tmp_register(tmp);
-    rc = write_all(fd, img->app.data, img->app.size);
+    rc = write_all(fd, app, app_size);
     close(fd);
     if (rc < 0 || pipe2(pipefd, O_CLOEXEC) < 0) {
         mon_error("cannot write %s: %s", tmp, strerror(errno));
@@ -638,7 +639,7 @@ int mon_syscalls_report(const struct mon_image *img)
         goto cleanup;
     rc = read_kernel(&img->kernel, k);
     if (rc == 0)
-        rc = disassemble(img, c);
+        rc = disassemble(img->app.data, img->app.size, c);
     if (rc < 0)
         goto cleanup;
     for (int nr = 0; nr < NR_MAX; nr++) {
@@ -681,6 +682,25 @@ cleanup:
     if (rc == -ENOMEM)
         mon_error("out of memory");
     free(k);
+    free(c);
+    return rc;
+}
+
+int mon_syscalls_may_call(const uint8_t *app, uint64_t app_size, int nr,
+                          bool *may)
+{
+    struct sc_site_count *c = calloc(1, sizeof(*c));
+    int rc;
+
+    if (!c) {
+        mon_error("out of memory");
+        return -ENOMEM;
+    }
+    rc = disassemble(app, app_size, c);
+    /* A site whose number is not a constant could be any syscall;
+     * constants past Linux's range cannot be `nr`. */
+    if (rc == 0)
+        *may = nr < 0 || nr >= NR_MAX || c->sites[nr] || c->unknown;
     free(c);
     return rc;
 }

@@ -17,6 +17,15 @@
  */
 int mon_syscalls_report(const struct mon_image *img);
 
+/*
+ * Whether the static ELF app[0..app_size) may make syscall `nr`: *may
+ * is true when a site puts `nr` in eax or any site's number is not a
+ * constant. 0, or -errno with a message printed (objdump missing or
+ * failing, out of memory).
+ */
+int mon_syscalls_may_call(const uint8_t *app, uint64_t app_size, int nr,
+                          bool *may);
+
 /* Prints every syscall the image's kernel implements, one
  * "kernel-syscall: NAME NR" line each. 0 or -errno. */
 int mon_syscalls_kernel(const struct mon_image *img);

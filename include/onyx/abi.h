@@ -331,9 +331,24 @@ struct onyx_image_trailer {
     uint64_t reserved[3];
 };
 
+/* Kernel variants `onyx build` chooses between (image config). */
+enum onyx_kernel_variant {
+    ONYX_KERNEL_UNRECORDED = 0, /* images from before the choice: full */
+    ONYX_KERNEL_FULL = 1,       /* with lwIP TCP/IP and sockets */
+    ONYX_KERNEL_MINIMAL = 2,    /* without networking */
+};
+
+/* Library OS components an image's kernel holds (config components). */
+#define ONYX_COMPONENT_CORE (1u << 0)  /* boot, memory, threads, syscalls */
+#define ONYX_COMPONENT_VFS (1u << 1)   /* files, rootfs, tmpfs, /proc */
+#define ONYX_COMPONENT_TCPIP (1u << 2) /* lwIP, AF_INET sockets, vnet */
+
 struct onyx_image_config {
-    uint64_t default_mem; /* bytes, 0 = monitor default */
-    uint64_t reserved[7];
+    uint64_t default_mem;    /* bytes, 0 = monitor default */
+    uint32_t kernel_variant; /* enum onyx_kernel_variant */
+    uint32_t components;     /* ONYX_COMPONENT_* bits, 0 when unrecorded */
+    uint64_t lwip_size;      /* lwIP code+data bytes in the kernel */
+    uint64_t reserved[5];
 };
 
 _Static_assert(sizeof(struct onyx_image_section) == 32, "section ABI");
