@@ -226,6 +226,10 @@ int mon_run_guest(struct mon_run *r)
     for (;;) {
         enum mon_hc_result res;
 
+        /* A stop that landed before the vCPU existed set no
+         * immediate_exit: honour it here. */
+        if (mon_stop_signal)
+            return stop_status();
         if (ioctl(r->vm->vcpu_fd, KVM_RUN, 0) < 0) {
             if (errno == EINTR && mon_stop_signal)
                 return stop_status();

@@ -185,7 +185,7 @@ expect_crash monitor/hostile-rx-tail "RX ring tail 77" \
 
 # ---- stop signals ------------------------------------------------------------
 # stop_test NAME SIGNAL WANT RUN-ARGS... : starts the guest, waits for
-# its first line, sends SIGNAL, expects exit WANT within 5 s. SIGNAL
+# its first line, sends SIGNAL, expects exit WANT within 8 s. SIGNAL
 # "TERM,INT" sends both, 0.2 s apart. The first signal is only passed to
 # the guest (which the probe ignores), so single-signal runs use
 # --stop-timeout 0.
@@ -194,7 +194,8 @@ stop_test() {
     shift 3
     "$ONYX" run "$@" > sig.out 2> sig.err &
     pid=$!
-    for i in $(seq 100); do
+    # Generous waits: a loaded machine (CI) can be slow to boot.
+    for i in $(seq 400); do
         [ -s sig.out ] && break
         sleep 0.05
     done
@@ -202,13 +203,13 @@ stop_test() {
         kill -s "$sig" "$pid"
         sleep 0.2
     done
-    for i in $(seq 100); do
+    for i in $(seq 160); do
         kill -0 "$pid" 2> /dev/null || break
         sleep 0.05
     done
     if kill -0 "$pid" 2> /dev/null; then
         kill -9 "$pid"
-        fail "$name" "still running 5 s after SIG$sig"
+        fail "$name" "still running 8 s after SIG$sig"
         return
     fi
     wait "$pid"
