@@ -32,7 +32,7 @@ struct etc_entry {
 };
 
 struct etc_snap {
-    size_t len;
+    struct k_snapshot hdr; /* first: the snapshot file ops read it */
     uint32_t index;
     char data[ETC_BUF];
 };
@@ -132,52 +132,11 @@ int k_etcfs_stat(const char *path, struct stat *st)
     return 0;
 }
 
-static long snap_pread(struct k_file *f, void *buf, size_t len, int64_t off)
-{
-    struct etc_snap *s = f->priv;
-
-    if (off < 0)
-        return -EINVAL;
-    if ((uint64_t)off >= s->len)
-        return 0;
-    if (len > s->len - (size_t)off)
-        len = s->len - (size_t)off;
-    if (k_copy_to_user(buf, s->data + off, len))
-        return -EFAULT;
-    return (long)len;
-}
-
-static long snap_read(struct k_file *f, void *buf, size_t len)
-{
-    long n = snap_pread(f, buf, len, f->pos);
-
-    if (n > 0)
-        f->pos += n;
-    return n;
-}
-
-static long snap_lseek(struct k_file *f, int64_t off, int whence)
-{
-    struct etc_snap *s = f->priv;
-    int64_t base;
-
-    switch (whence) {
-    case SEEK_SET: base = 0; break;
-    case SEEK_CUR: base = f->pos; break;
-    case SEEK_END: base = (int64_t)s->len; break;
-    default: return -EINVAL;
-    }
-    if ((off > 0 && base > INT64_MAX - off) || base + off < 0)
-        return -EINVAL;
-    f->pos = base + off;
-    return f->pos;
-}
-
 static int snap_fstat(struct k_file *f, struct stat *st)
 {
     struct etc_snap *s = f->priv;
 
-    k_stat_fill(st, S_IFREG | 0644, s->len, ETC_INO_BASE + s->index,
+    k_stat_fill(st, S_IFREG | 0644, s->hdr.len, ETC_INO_BASE + s->index,
                 K_DEV_ROOTFS, 0);
     return 0;
 }
@@ -188,9 +147,9 @@ static void snap_release(struct k_file *f)
 }
 
 static const struct k_file_ops etc_ops = {
-    .read = snap_read,
-    .pread = snap_pread,
-    .lseek = snap_lseek,
+    .read = k_snapshot_read,
+    .pread = k_snapshot_pread,
+    .lseek = k_snapshot_lseek,
     .fstat = snap_fstat,
     .release = snap_release,
 };
@@ -212,7 +171,8 @@ int k_etcfs_open(const char *path, int flags, struct k_file **out)
     if (!s)
         return -ENOMEM;
     s->index = (uint32_t)i;
-    s->len = generate(i, s->data);
+    s->hdr.len = generate(i, s->data);
+    s->hdr.data = s->data;
     *out = k_file_create(&etc_ops, s, O_RDONLY | (flags & O_NONBLOCK));
     if (!*out) {
         k_free(s);

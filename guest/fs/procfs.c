@@ -338,49 +338,10 @@ int k_procfs_readlink(const char *path, char *out)
 /* ---- open files: a snapshot buffer, or a directory listing -------- */
 
 struct snap {
-    size_t len;
+    struct k_snapshot hdr; /* first: the snapshot file ops read it */
     const struct pentry *dir; /* directories: the entry listed */
     char data[];
 };
-
-static long snap_pread(struct k_file *f, void *buf, size_t len, int64_t off)
-{
-    struct snap *s = f->priv;
-
-    if (off < 0)
-        return -EINVAL;
-    if ((uint64_t)off >= s->len)
-        return 0;
-    if (len > s->len - (size_t)off)
-        len = s->len - (size_t)off;
-    if (k_copy_to_user(buf, s->data + off, len))
-        return -EFAULT;
-    return (long)len;
-}
-
-static long snap_read(struct k_file *f, void *buf, size_t len)
-{
-    long n = snap_pread(f, buf, len, f->pos);
-
-    if (n > 0)
-        f->pos += n;
-    return n;
-}
-
-static long snap_lseek(struct k_file *f, int64_t off, int whence)
-{
-    struct snap *s = f->priv;
-    int64_t base = whence == SEEK_CUR   ? f->pos
-                   : whence == SEEK_END ? (int64_t)s->len
-                                        : 0;
-
-    if (whence != SEEK_SET && whence != SEEK_CUR && whence != SEEK_END)
-        return -EINVAL;
-    if (base + off < 0)
-        return -EINVAL;
-    f->pos = base + off;
-    return f->pos;
-}
 
 static int snap_fstat(struct k_file *f, struct stat *st)
 {
@@ -461,15 +422,15 @@ static long dir_getdents64(struct k_file *f, void *buf, size_t len)
 }
 
 static const struct k_file_ops snap_ops = {
-    .read = snap_read,
-    .pread = snap_pread,
-    .lseek = snap_lseek,
+    .read = k_snapshot_read,
+    .pread = k_snapshot_pread,
+    .lseek = k_snapshot_lseek,
     .fstat = snap_fstat,
     .release = snap_release,
 };
 
 static const struct k_file_ops pdir_ops = {
-    .lseek = snap_lseek,
+    .lseek = k_snapshot_lseek,
     .fstat = snap_fstat,
     .release = snap_release,
     .getdents64 = dir_getdents64,
@@ -483,8 +444,9 @@ static struct snap *snap_generate(gen_fn gen)
         if (!s)
             return NULL;
         s->dir = NULL;
-        s->len = gen(s->data, size);
-        if (s->len + 1 < size)
+        s->hdr.len = gen(s->data, size);
+        s->hdr.data = s->data;
+        if (s->hdr.len + 1 < size)
             return s;
         k_free(s);
     }

@@ -145,4 +145,18 @@ struct k_file *k_console_open(int which, int flags);
 size_t k_dirent_put(void *buf, size_t space, uint64_t ino, int64_t off,
                     unsigned char type, const char *name);
 
+/*
+ * A read-only file generated at open (/proc, guest-made /etc files): its
+ * k_file's priv starts with this header, `data` pointing at `len` bytes
+ * owned by the same allocation. The functions serve it as file ops.
+ */
+struct k_snapshot {
+    size_t len;
+    const char *data;
+};
+
+long k_snapshot_pread(struct k_file *f, void *buf, size_t len, int64_t off);
+long k_snapshot_read(struct k_file *f, void *buf, size_t len);
+long k_snapshot_lseek(struct k_file *f, int64_t off, int whence);
+
 #endif
