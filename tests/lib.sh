@@ -89,4 +89,19 @@ ab_check() {
     fi
 }
 
+# same_as_native NAME SOURCE.c : builds SOURCE natively and as an image,
+# runs both without arguments, and expects exit 0 and the same stdout
+# (kernel log lines left out).
+same_as_native() {
+    local name=$1 src=$2
+    build_native "$src" || { fail "$name/native" "$(cat "$T/native-build.log")"; return; }
+    "$T/native" > "$T/want"
+    build_image "$T/$name.onyx" "$src" ||
+        { fail "$name/build" "$(tail -3 "$T/build.log")"; return; }
+    run_image "$T/$name.onyx"
+    expect_status "$name/status" 0
+    app_lines "$T/out" > "$T/got"
+    expect_same "$name/output" "$T/got" "$T/want"
+}
+
 finish() { exit $((failures > 0)); }

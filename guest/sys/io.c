@@ -140,48 +140,38 @@ static long rw_loop(struct k_file *f, const struct iovec *iov, long cnt,
     return total;
 }
 
-SYSCALL(readv)
+/* readv and writev: the file's own vector op, else one transfer per
+ * element. */
+static long vector_rw(long fd, long uiov, long cnt, bool write)
 {
     long err;
-    struct k_file *f = readable_file(a0, &err);
+    struct k_file *f = write ? writable_file(fd, &err)
+                             : readable_file(fd, &err);
+    long (*vec)(struct k_file *, const struct iovec *, int);
     struct iovec *iov;
 
     if (!f)
         return err;
-    if (!f->ops->read && !f->ops->readv)
+    vec = write ? f->ops->writev : f->ops->readv;
+    if (!vec && (write ? !f->ops->write : !f->ops->read))
         return -EINVAL;
-    err = load_iov(a1, a2, &iov);
+    err = load_iov(uiov, cnt, &iov);
     if (err)
         return err;
     k_file_get(f);
-    if (f->ops->readv)
-        err = f->ops->readv(f, iov, (int)a2);
-    else
-        err = rw_loop(f, iov, a2, false);
+    err = vec ? vec(f, iov, (int)cnt) : rw_loop(f, iov, cnt, write);
     k_free(iov);
     return put_ret(f, err);
 }
 
+SYSCALL(readv)
+{
+    return vector_rw(a0, a1, a2, false);
+}
+
 SYSCALL(writev)
 {
-    long err;
-    struct k_file *f = writable_file(a0, &err);
-    struct iovec *iov;
-
-    if (!f)
-        return err;
-    if (!f->ops->write && !f->ops->writev)
-        return -EINVAL;
-    err = load_iov(a1, a2, &iov);
-    if (err)
-        return err;
-    k_file_get(f);
-    if (f->ops->writev)
-        err = f->ops->writev(f, iov, (int)a2);
-    else
-        err = rw_loop(f, iov, a2, true);
-    k_free(iov);
-    return put_ret(f, err);
+    return vector_rw(a0, a1, a2, true);
 }
 
 SYSCALL(pread64)
